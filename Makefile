@@ -1,0 +1,40 @@
+# Every target creates .venv itself when it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+ifeq ($(OS),Windows_NT)
+BIN := $(VENV)/Scripts
+else
+BIN := $(VENV)/bin
+endif
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+RECORDS ?= ./records
+
+.PHONY: run test bench lint format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m sdm_tui --records $(RECORDS)
+
+test: $(STAMP)
+	$(PY) -m ruff check sdm_tui tests benchmarks
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+lint: $(STAMP)
+	$(PY) -m ruff check sdm_tui tests benchmarks
+	$(PY) -m ruff format --check sdm_tui tests benchmarks
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix sdm_tui tests benchmarks
+	$(PY) -m ruff format sdm_tui tests benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

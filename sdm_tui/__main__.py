@@ -1,0 +1,126 @@
+"""The command line. Subcommands that need no screen never import Textual."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sdm_tui import __version__
+
+
+def _common() -> argparse.ArgumentParser:
+    """--records and --grids, accepted before or after the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--records",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="records folder (default: $SDM_TUI_RECORDS, else your user data folder)",
+    )
+    common.add_argument(
+        "--grids",
+        metavar="DIR",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="folder of option grids (default: the shipped grids)",
+    )
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        parents=[common],
+        prog="sdm-tui",
+        description="Shared decision making about antipsychotic medicine, on one shared screen. "
+        "With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"sdm-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    grids = sub.add_parser(
+        "grids", parents=[common], help="list, show, validate or lint option grids"
+    )
+    gsub = grids.add_subparsers(dest="action", metavar="ACTION", required=True)
+    gsub.add_parser("list", parents=[common], help="the grids available")
+    show = gsub.add_parser("show", parents=[common], help="a grid as plain text")
+    show.add_argument("grid_id", metavar="ID")
+    show.add_argument("--width", type=int, help="columns to use (default: the terminal's)")
+    validate = gsub.add_parser(
+        "validate", parents=[common], help="check grid files (all shipped grids if none)"
+    )
+    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (such as a passed review date) as errors",
+    )
+    lint = gsub.add_parser(
+        "lint", parents=[common], help="check grids against decision-aid standards (IPDAS)"
+    )
+    lint.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+
+    records = sub.add_parser(
+        "records", parents=[common], help="list, show, export or verify saved records"
+    )
+    rsub = records.add_subparsers(dest="action", metavar="ACTION", required=True)
+    rlist = rsub.add_parser("list", parents=[common], help="finished records, newest first")
+    rlist.add_argument("--format", choices=["table", "json"], default="table")
+    rlist.add_argument(
+        "--mode",
+        choices=["clinical", "training", "all"],
+        default="clinical",
+        help="which records (default: clinical only)",
+    )
+    rshow = rsub.add_parser("show", parents=[common], help="a record's summary as text")
+    rshow.add_argument("record_id", metavar="ID")
+    export = rsub.add_parser("export", parents=[common], help="write a record as Markdown or TOML")
+    export.add_argument("record_id", metavar="ID")
+    export.add_argument("--format", choices=["md", "toml"], default="md")
+    export.add_argument(
+        "--output", type=Path, metavar="PATH", help="file to write (default: print it)"
+    )
+    rsub.add_parser("verify", parents=[common], help="check every record's integrity")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    args.records = getattr(args, "records", None)
+    args.grids = getattr(args, "grids", None)
+    out, err = sys.stdout, sys.stderr
+    try:
+        if args.command == "grids":
+            return _grids(args, out, err)
+        if args.command == "records":
+            from sdm_tui.cli.records import run_records
+
+            return run_records(args, out, err)
+        from sdm_tui.ui.run import run_app
+
+        return run_app(records=args.records, grids=args.grids)
+    except KeyboardInterrupt:
+        err.write("stopped\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _grids(args: argparse.Namespace, out, err) -> int:  # noqa: ANN001
+    from sdm_tui.cli import grids
+
+    if args.action == "list":
+        return grids.cmd_list(args.grids, out)
+    if args.action == "show":
+        return grids.cmd_show(args.grid_id, args.grids, out, err, args.width)
+    if args.action == "validate":
+        return grids.cmd_validate(args.paths, args.grids, args.strict, out)
+    from sdm_tui.core.lint import lint_paths
+
+    return lint_paths(grids.expand(args.paths, args.grids), out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

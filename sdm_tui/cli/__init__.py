@@ -1,0 +1,1 @@
+"""Command-line commands that need no screen. Nothing here imports Textual."""
