@@ -1,0 +1,127 @@
+"""The sdm-tui app: home, the consultation, help, themes and safe failure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from sdm_tui import __version__
+from sdm_tui.core.catalog import Catalog
+from sdm_tui.core.fsutil import StoreError
+from sdm_tui.core.store import RecordStore
+from sdm_tui.ui.crash import APOLOGY, write_crash_log
+from sdm_tui.ui.themes import THEMES
+
+
+class SdmApp(App[None]):
+    CSS_PATH = [
+        "app.tcss",
+        "panes/team.tcss",
+        "panes/options.tcss",
+        "panes/side.tcss",
+        "panes/decision.tcss",
+        "panes/summary.tcss",
+    ]
+    TITLE = "sdm-tui"
+    SUB_TITLE = "choosing medicine together"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, store: RecordStore, catalog: Catalog, *, theme: str = "sdm-calm") -> None:
+        super().__init__()
+        self.store = store
+        self.catalog = catalog
+        for item in THEMES.values():
+            self.register_theme(item)
+        self.theme = theme
+
+    def on_mount(self) -> None:
+        from sdm_tui.ui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        for problem in self.catalog.problems[:3]:
+            self.notify(str(problem), title="Grid problem", severity="warning", timeout=12,
+                        markup=False)
+
+    # The consultation in progress, if any -------------------------------
+
+    def consultation(self):  # noqa: ANN201
+        from sdm_tui.ui.screens.consult import ConsultationScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, ConsultationScreen):
+                return screen
+        return None
+
+    # Commands -------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Help", "How sdm-tui works: the three talks (F1)", self.action_help)
+        yield SystemCommand("Theme: calm", "The default colours", lambda: self._set_theme(
+            "sdm-calm"))
+        yield SystemCommand("Theme: high contrast", "Black and white, bright accents",
+                            lambda: self._set_theme("sdm-contrast"))
+        consult = self.consultation()
+        if consult is not None:
+            yield SystemCommand("Save", "Finish and save the record and summary (Ctrl+S)",
+                                consult.action_save)
+            yield SystemCommand("Switch person", "Record views for the next person",
+                                consult.cycle_active)
+            for key, title in (("team", "Team talk"), ("options", "Option talk"),
+                               ("side", "Side by side"), ("decision", "Decision talk"),
+                               ("summary", "Summary")):
+                yield SystemCommand(f"Go to {title}", f"Open {title.lower()}",
+                                    lambda key=key: consult.action_talk(key))
+        yield SystemCommand("Quit", "Close sdm-tui (drafts stay saved)", self.action_quit)
+
+    def _set_theme(self, name: str) -> None:
+        self.theme = name
+
+    def action_help(self) -> None:
+        from sdm_tui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        consult = self.consultation()
+        if consult is None or consult.session.completed is not None:
+            self.exit()
+            return
+        from sdm_tui.ui.screens.confirm import ConfirmQuit
+
+        def done(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        self.push_screen(ConfirmQuit(consult.save_error), done)
+
+    # Safe failure ---------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Never show a traceback (it would print session content on the shared screen)."""
+        draft = "Your work so far was saved as a draft."
+        consult = self.consultation()
+        if consult is not None:
+            try:
+                self.store.save_draft(consult.session)
+            except (StoreError, OSError):
+                draft = "The last change could not be saved; earlier steps are in the draft."
+        log = write_crash_log(self.store.root, error)
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        message = APOLOGY.format(draft=draft, log=log or "(could not write a log)")
+        self.panic(Text(message))
+
+
+__all__ = ["SdmApp", "__version__"]

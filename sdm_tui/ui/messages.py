@@ -1,0 +1,34 @@
+"""What panes say to the screen that owns the session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.message import Message
+
+from sdm_tui.core.session import Session
+
+Transition = Callable[[Session], Session]
+
+
+class SessionChange(Message):
+    """Please apply this pure transition to the session (and autosave)."""
+
+    def __init__(self, change: Transition, *, quiet: bool = False) -> None:
+        self.change = change
+        self.quiet = quiet  # True: don't notify on success (typing in a field)
+        super().__init__()
+
+
+class ActivePerson(Message):
+    """Switch the person whose views are being recorded."""
+
+    def __init__(self, participant_id: str) -> None:
+        self.participant_id = participant_id
+        super().__init__()
+
+
+class GoToTalk(Message):
+    def __init__(self, tab: str) -> None:
+        self.tab = tab
+        super().__init__()

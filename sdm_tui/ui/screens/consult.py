@@ -1,0 +1,186 @@
+"""The consultation: the three talks as tabs over one session, autosaved on every change."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from sdm_tui.core.fsutil import StoreError
+from sdm_tui.core.grid import OptionGrid
+from sdm_tui.core.session import Session, SessionError
+from sdm_tui.core.store import RecordStore
+from sdm_tui.ui.messages import ActivePerson, GoToTalk, SessionChange
+from sdm_tui.ui.panes.base import Pane
+
+TALKS: list[tuple[str, str]] = [
+    ("team", "1 Team talk"),
+    ("options", "2 Option talk"),
+    ("side", "3 Side by side"),
+    ("decision", "4 Decision talk"),
+    ("summary", "5 Summary"),
+]
+
+
+def make_panes(grid: OptionGrid) -> dict[str, Pane]:
+    from sdm_tui.ui.panes.decision import DecisionPane
+    from sdm_tui.ui.panes.options import OptionTalkPane
+    from sdm_tui.ui.panes.side import SideBySidePane
+    from sdm_tui.ui.panes.summary import SummaryPane
+    from sdm_tui.ui.panes.team import TeamTalkPane
+
+    return {
+        "team": TeamTalkPane(grid, id="pane-team"),
+        "options": OptionTalkPane(grid, id="pane-options"),
+        "side": SideBySidePane(grid, id="pane-side"),
+        "decision": DecisionPane(grid, id="pane-decision"),
+        "summary": SummaryPane(grid, id="pane-summary"),
+    }
+
+
+class ConsultationScreen(Screen[None]):
+    """Owns the session. Panes ask for changes with SessionChange messages."""
+
+    BINDINGS = [
+        Binding("f2", "talk('team')", "Team"),
+        Binding("f3", "talk('options')", "Options"),
+        Binding("f4", "talk('side')", "Side by side"),
+        Binding("f5", "talk('decision')", "Decision"),
+        Binding("f6", "talk('summary')", "Summary"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def __init__(self, store: RecordStore, grid: OptionGrid, session: Session) -> None:
+        super().__init__()
+        self.store = store
+        self.grid = grid
+        self.session = session
+        self.active = ""
+        self.saved_to: str = ""
+        self.save_error: str = ""
+        self.panes = make_panes(grid)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="save-state", markup=False)
+        with TabbedContent(id="talks"):
+            for key, title in TALKS:
+                with TabPane(title, id=f"tab-{key}"):
+                    yield self.panes[key]
+        yield Footer()
+
+    def on_mount(self) -> None:
+        mode = "TRAINING ROLE-PLAY · " if self.session.mode.value == "training" else ""
+        self.sub_title = f"{mode}{self.grid.title}"
+        self._pick_active()
+        self._show_all()
+        self._autosave()
+
+    # Session changes -----------------------------------------------------
+
+    def _pick_active(self) -> None:
+        voices = [p.id for p in self.session.voices()]
+        if self.active not in voices:
+            self.active = voices[0] if voices else ""
+
+    def _show_all(self) -> None:
+        for pane in self.panes.values():
+            pane.show(self.session, self.active)
+        self._show_save_state()
+
+    def _show_save_state(self) -> None:
+        label = self.query_one("#save-state", Static)
+        if self.save_error:
+            label.update(f"⚠ Not saved: {self.save_error}")
+            label.add_class("error")
+        else:
+            label.update(f"✓ Draft saved {self.session.updated:%H:%M:%S} UTC · record "
+                         f"{self.session.record_id}")
+            label.remove_class("error")
+
+    def apply(self, change, *, quiet: bool = False) -> bool:  # noqa: ANN001
+        """Apply a transition; on a plain-words error tell the room and change nothing."""
+        try:
+            new = change(self.session)
+        except SessionError as exc:
+            self.notify(str(exc), title="Not changed", severity="warning", markup=False)
+            return False
+        if new is self.session:
+            return True
+        self.session = new
+        self._pick_active()
+        self._autosave()
+        self._show_all()
+        return True
+
+    def _autosave(self) -> None:
+        try:
+            self.store.save_draft(self.session)
+        except StoreError as exc:
+            if not self.save_error:
+                self.notify(str(exc), title="Draft not saved", severity="error", timeout=10,
+                            markup=False)
+            self.save_error = str(exc)
+        else:
+            self.save_error = ""
+
+    @on(SessionChange)
+    def _on_change(self, message: SessionChange) -> None:
+        message.stop()
+        self.apply(message.change, quiet=message.quiet)
+
+    @on(ActivePerson)
+    def _on_active(self, message: ActivePerson) -> None:
+        message.stop()
+        self.set_active(message.participant_id)
+
+    @on(GoToTalk)
+    def _on_go(self, message: GoToTalk) -> None:
+        message.stop()
+        self.action_talk(message.tab)
+
+    def set_active(self, participant_id: str) -> None:
+        voices = [p.id for p in self.session.voices()]
+        if participant_id in voices:
+            self.active = participant_id
+            self._show_all()
+
+    def cycle_active(self, step: int = 1) -> None:
+        voices = [p.id for p in self.session.voices()]
+        if not voices:
+            self.notify("Add people in team talk first.", severity="warning")
+            return
+        index = voices.index(self.active) if self.active in voices else -1
+        self.set_active(voices[(index + step) % len(voices)])
+        person = self.session.participant(self.active)
+        self.notify(f"Recording for {person.display}", timeout=2, markup=False)
+
+    # Actions -------------------------------------------------------------
+
+    def current_talk(self) -> str:
+        active = self.query_one(TabbedContent).active
+        return active.removeprefix("tab-")
+
+    def action_talk(self, key: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{key}"
+        self.panes[key].focus_first()
+
+    def action_back(self) -> None:
+        """Escape: the previous talk; from team talk, home (the draft stays saved)."""
+        keys = [k for k, _ in TALKS]
+        index = keys.index(self.current_talk())
+        if index == 0:
+            self.dismiss(None)
+        else:
+            self.action_talk(keys[index - 1])
+
+    def action_save(self) -> None:
+        self.action_talk("summary")
+        self.panes["summary"].save()  # type: ignore[attr-defined]
+
+    @property
+    def has_unsaved_work(self) -> bool:
+        return self.session.completed is None and bool(self.save_error)

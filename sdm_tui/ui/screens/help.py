@@ -1,0 +1,59 @@
+"""F1 / ?: the three talks in plain words, and the keys."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown, Static
+
+HELP = """\
+# How this works
+
+We are choosing a medicine **together**. This screen is shared by everyone in the
+room. sdm-tui never says which medicine is best: it shows what is known, and keeps
+what each person thinks side by side.
+
+## The three talks
+
+1. **Team talk (F2).** Who is here, and in what role. The service user says whether
+   a carer may take part. We agree what we are deciding, what matters most to the
+   service user, in their own words, and which options to compare.
+2. **Option talk (F3).** The option grid: each column is an option, each row a
+   question people often ask. Move with the arrow keys or the mouse. Press **Enter**
+   to read the whole answer and where it comes from. Each person says how much each
+   question matters to them (**0** not important to **4** most important, **-** not
+   discussed) and leans towards, or away from, each option (**t** towards, **o**
+   open, **a** away, **u** unsure). **p** switches the person being recorded;
+   **n** adds a note in their own words.
+3. **Side by side (F4)** shows everyone's views together, and marks where people see
+   things differently with ⚠. Open a difference to write each side's view.
+4. **Decision talk (F5).** What we decided (or that we will wait, or that we did not
+   agree), why, in the service user's words, how each person feels about it, next
+   steps, a review date, and a short check on how sure everyone feels.
+5. **Summary (F6).** The summary to take away. **Ctrl+S** saves the record and the
+   summary, and says where.
+
+## Good to know
+
+- Everything is saved as a draft after every change. If the computer stops, start
+  sdm-tui again and choose **Resume**.
+- **Escape** goes back a step; nothing is lost.
+- **Ctrl+P** opens the command list (save, switch person, go to a talk, colours).
+- **Ctrl+Q** quits. If the consultation is not finished, it asks first.
+- Use a short label for each person, such as "Me", "Mum" or "Care coordinator".
+  Records never hold names: the service user is known by a reference such as SU-0042.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        ("escape", "dismiss", "Close"),
+        ("f1", "dismiss", "Close"),
+        ("question_mark", "dismiss", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Markdown(HELP)
+            yield Static("Escape or F1 closes this help.", classes="hint", markup=False)

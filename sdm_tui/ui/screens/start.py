@@ -1,0 +1,29 @@
+"""Choose the option grid for a new consultation."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class ChooseGrid(ModalScreen[str | None]):
+    BINDINGS = [("escape", "dismiss(None)", "Back")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Which decision are you making today?", classes="heading",
+                         markup=False)
+            options = [
+                Option(f"{grid.title}\n  {grid.decision}", id=grid.id)
+                for grid in self.app.catalog.grids.values()
+            ]
+            yield OptionList(*options, id="grid-choice")
+            yield Static("Enter to choose · Escape to go back", classes="hint", markup=False)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)

@@ -1,0 +1,34 @@
+"""Fixtures for Pilot tests: a real app on a temporary records folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sdm_tui.core.catalog import load_catalog
+from sdm_tui.core.store import RecordStore
+from sdm_tui.ui.app import SdmApp
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SHIPPED = Path(__file__).resolve().parents[2] / "option_grids"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> RecordStore:
+    root = tmp_path / "records"
+    store = RecordStore(root)
+    store.ensure()
+    return store
+
+
+@pytest.fixture
+def example_app(store: RecordStore) -> SdmApp:
+    """The app on the small example grid (tests/data)."""
+    return SdmApp(store, load_catalog(DATA))
+
+
+@pytest.fixture
+def shipped_app(store: RecordStore) -> SdmApp:
+    """The app on the real shipped grids."""
+    return SdmApp(store, load_catalog(SHIPPED))
