@@ -63,10 +63,11 @@ def clean_line(text: str, max_length: int | None = None) -> str:
 
 
 # Characters that can make Markdown syntax anywhere in a line.
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>&|~])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 # What makes a block (heading, quote, list, rule, setext underline, code fence)
 # only at the start of a line: escape its first character.
-_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)]))")
+_MD_LINE_START = re.compile(r"^(\s*)([#+=:-]|\d+(?=[.)]))")
 
 
 def md_escape(text: str) -> str:
@@ -84,7 +85,7 @@ def md_escape(text: str) -> str:
     for line in text.split("\n"):
         line = line.strip()
         line = _MD_INLINE.sub(r"\\\1", line)
-        line = line.replace("\\<", "&lt;").replace("\\>", "&gt;").replace("\\&", "&amp;")
+        line = re.sub(r"[<>&]", lambda m: _MD_ENTITIES[m.group(0)], line)
         line = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line, count=1)
         if line.startswith("\\") and line[1:2].isdigit():
             # "\1." is not an escape in CommonMark; escape the dot instead.

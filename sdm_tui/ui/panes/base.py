@@ -12,7 +12,7 @@ from sdm_tui.ui.messages import ActivePerson, GoToTalk, SessionChange, Transitio
 class Pane(Vertical):
     """A talk. `show` is called with every new session; it must not rebuild needlessly."""
 
-    def __init__(self, grid: OptionGrid, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, grid: OptionGrid, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.grid = grid
         self.session: Session | None = None
@@ -31,6 +31,9 @@ class Pane(Vertical):
 
     def go(self, tab: str) -> None:
         self.post_message(GoToTalk(tab))
+
+    def activated(self) -> None:
+        """Called when this talk's tab is opened (keys or mouse)."""
 
     def focus_first(self) -> None:
         """Put the keyboard focus on this talk's first control."""

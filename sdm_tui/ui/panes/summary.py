@@ -1,15 +1,121 @@
-"""Scaffold: replaced by the real pane."""
+"""Summary: the take-away Markdown, and Save (record + summary), with a way out if saving fails."""
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from pathlib import Path
 
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Markdown, Static
+
+from sdm_tui.core.fsutil import StoreError
+from sdm_tui.core.session import Session, SessionError
+from sdm_tui.core.store import RecordStore
+from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
+from sdm_tui.core.transitions import missing_for_completion
 from sdm_tui.ui.panes.base import Pane
 
 
 class SummaryPane(Pane):
-    def compose(self):  # noqa: ANN201
-        yield Static("summary")
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="summary-actions"):
+            yield Button("Save record and summary (Ctrl+S)", id="save", variant="primary")
+            yield Button("Done: back to Home", id="done")
+        yield Static("", id="summary-status", markup=False)
+        with Horizontal(id="save-elsewhere"):
+            yield Input(placeholder="Another folder, e.g. /media/usb/records", id="other-folder")
+            yield Button("Save there", id="save-other")
+        with VerticalScroll(id="summary-scroll"):
+            yield Markdown("", id="summary-text")
 
-    def save(self) -> None:
-        pass
+    def on_mount(self) -> None:
+        self.query_one("#save-elsewhere").display = False
+        self.query_one("#done").display = False
+        self._dirty = True
+
+    def show(self, session: Session, active: str) -> None:
+        super().show(session, active)
+        self._dirty = True
+        if self._visible():
+            self.activated()
+        self._show_missing()
+
+    def _visible(self) -> bool:
+        try:
+            return self.screen.current_talk() == "summary"  # type: ignore[attr-defined]
+        except Exception:
+            return False
+
+    def activated(self) -> None:
+        if not self._dirty or self.session is None:
+            return
+        self._dirty = False
+        store: RecordStore = self.screen.store  # type: ignore[attr-defined]
+        text = summary_markdown(self.session, self.grid,
+                                contact=store.clinic_contact(DEFAULT_CONTACT))
+        self.query_one("#summary-text", Markdown).update(text)
+
+    def _show_missing(self) -> None:
+        if self.session is None or self.session.completed is not None:
+            return
+        missing = missing_for_completion(self.session)
+        status = self.query_one("#summary-status", Static)
+        if missing:
+            status.update("Before saving: " + " ".join(missing))
+            status.set_class(True, "hint")
+        elif not status.has_class("error"):
+            status.update("Ready to save. Saving finishes the record; changes after that "
+                          "are made as an amendment.")
+
+    def focus_first(self) -> None:
+        self.query_one("#save" if self.query_one("#save").display else "#done").focus()
+
+    def save(self, store: RecordStore | None = None) -> None:
+        status = self.query_one("#summary-status", Static)
+        try:
+            saved = self.screen.finish(store)  # type: ignore[attr-defined]
+        except SessionError as exc:
+            status.update(f"Not saved yet. {exc}")
+            status.set_class(True, "error")
+            self.notify(str(exc), title="Not saved yet", severity="warning", markup=False)
+            return
+        except StoreError as exc:
+            status.update(f"⚠ Not saved. {exc}\nType another folder below and press "
+                          "'Save there'. The consultation stays open, nothing is lost.")
+            status.set_class(True, "error")
+            self.query_one("#save-elsewhere").display = True
+            self.query_one("#other-folder", Input).focus()
+            self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=10)
+            return
+        status.set_class(False, "error")
+        lines = [f"✓ Saved the record: {saved.toml}"]
+        if saved.markdown:
+            lines.append(f"✓ Saved the summary: {saved.markdown}")
+        else:
+            lines.append(f"⚠ The summary could not be written ({saved.markdown_error}). "
+                         "The record is safe; export the summary later with "
+                         "'sdm-tui records export'.")
+        status.update("\n".join(lines))
+        self.query_one("#save-elsewhere").display = False
+        self.query_one("#save").display = False
+        self.query_one("#done").display = True
+        self.query_one("#done", Button).focus()
+        self.notify("Record and summary saved.", title="Saved")
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        self.save()
+
+    @on(Button.Pressed, "#save-other")
+    @on(Input.Submitted, "#other-folder")
+    def _save_other(self) -> None:
+        folder = self.query_one("#other-folder", Input).value.strip()
+        if not folder:
+            self.notify("Type a folder to save to.", severity="warning")
+            return
+        self.save(RecordStore(Path(folder).expanduser()))
+
+    @on(Button.Pressed, "#done")
+    def _done(self) -> None:
+        self.screen.dismiss(None)

@@ -11,7 +11,9 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from sdm_tui.core.fsutil import StoreError
 from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.session import Session, SessionError
-from sdm_tui.core.store import RecordStore
+from sdm_tui.core.store import RecordStore, SavedRecord
+from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
+from sdm_tui.core.transitions import complete
 from sdm_tui.ui.messages import ActivePerson, GoToTalk, SessionChange
 from sdm_tui.ui.panes.base import Pane
 
@@ -93,7 +95,10 @@ class ConsultationScreen(Screen[None]):
 
     def _show_save_state(self) -> None:
         label = self.query_one("#save-state", Static)
-        if self.save_error:
+        if self.saved_to:
+            label.update(f"✓ Finished and saved: {self.saved_to}")
+            label.remove_class("error")
+        elif self.save_error:
             label.update(f"⚠ Not saved: {self.save_error}")
             label.add_class("error")
         else:
@@ -101,7 +106,7 @@ class ConsultationScreen(Screen[None]):
                          f"{self.session.record_id}")
             label.remove_class("error")
 
-    def apply(self, change, *, quiet: bool = False) -> bool:  # noqa: ANN001
+    def apply(self, change, *, quiet: bool = False) -> bool:
         """Apply a transition; on a plain-words error tell the room and change nothing."""
         try:
             new = change(self.session)
@@ -117,6 +122,8 @@ class ConsultationScreen(Screen[None]):
         return True
 
     def _autosave(self) -> None:
+        if self.session.completed is not None:
+            return
         try:
             self.store.save_draft(self.session)
         except StoreError as exc:
@@ -165,8 +172,18 @@ class ConsultationScreen(Screen[None]):
         return active.removeprefix("tab-")
 
     def action_talk(self, key: str) -> None:
-        self.query_one(TabbedContent).active = f"tab-{key}"
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != f"tab-{key}":
+            tabs.active = f"tab-{key}"  # TabActivated calls activated()
+        else:
+            self.panes[key].activated()
         self.panes[key].focus_first()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_opened(self, event: TabbedContent.TabActivated) -> None:
+        key = (event.pane.id or "").removeprefix("tab-")
+        if key in self.panes:
+            self.panes[key].activated()
 
     def action_back(self) -> None:
         """Escape: the previous talk; from team talk, home (the draft stays saved)."""
@@ -180,6 +197,30 @@ class ConsultationScreen(Screen[None]):
     def action_save(self) -> None:
         self.action_talk("summary")
         self.panes["summary"].save()  # type: ignore[attr-defined]
+
+    def finish(self, store: RecordStore | None = None) -> SavedRecord:
+        """Complete the session and save record + summary; raise SessionError/StoreError.
+
+        On any error the session stays as it was, in memory, so nothing is lost
+        and it can be saved again (or to another folder).
+        """
+        target = store or self.store
+        if self.session.completed is not None and self.saved_to:
+            raise SessionError(f"Already saved to {self.saved_to}.")
+        finished = complete(self.session)
+        contact = target.clinic_contact(DEFAULT_CONTACT)
+        saved = target.save_finished(finished, summary_markdown(finished, self.grid,
+                                                                contact=contact))
+        if target is not self.store:
+            try:
+                self.store.discard_draft(finished.record_id)
+            except OSError:
+                pass
+        self.session = finished
+        self.saved_to = str(saved.toml)
+        self.save_error = ""
+        self._show_all()
+        return saved
 
     @property
     def has_unsaved_work(self) -> bool:
