@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from sdm_tui import __version__
 
@@ -108,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def _grids(args: argparse.Namespace, out, err) -> int:  # noqa: ANN001
+def _grids(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from sdm_tui.cli import grids
 
     if args.action == "list":
@@ -119,7 +120,11 @@ def _grids(args: argparse.Namespace, out, err) -> int:  # noqa: ANN001
         return grids.cmd_validate(args.paths, args.grids, args.strict, out)
     from sdm_tui.core.lint import lint_paths
 
-    return lint_paths(grids.expand(args.paths, args.grids), out)
+    files = grids.expand(args.paths, args.grids)
+    if not files:
+        out.write("no grid files found (give a path to a .toml grid or a folder of them)\n")
+        return 1
+    return lint_paths(files, out)
 
 
 if __name__ == "__main__":

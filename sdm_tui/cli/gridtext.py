@@ -8,6 +8,8 @@ from sdm_tui.core.grid import LEVEL_SYMBOL, OptionGrid
 
 MIN_COLUMN = 24
 QUESTION_COLUMN = 20
+# The narrowest page that fits the question column and one option column.
+MIN_WIDTH = QUESTION_COLUMN + 3 + MIN_COLUMN
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -24,15 +26,20 @@ def _row(cells: list[list[str]], widths: list[int]) -> list[str]:
 
 
 def render_grid(grid: OptionGrid, width: int = 100) -> str:
+    """The grid as lines no wider than `width` (or MIN_WIDTH, if that is more)."""
+    width = max(width, MIN_WIDTH)
     out: list[str] = []
     rule = "─" * width
     out += _wrap(grid.title.upper(), width)
-    out += [""] + _wrap(f"The decision: {grid.decision}", width)
+    out += ["", *_wrap(f"The decision: {grid.decision}", width)]
     out += _wrap(f"Who it is for: {grid.audience}", width)
     out += _wrap(f"Condition: {grid.condition}", width)
-    out.append(f"Version {grid.version}, published {grid.published}, review by {grid.review_by}.")
+    out += _wrap(
+        f"Version {grid.version}, published {grid.published}, review by {grid.review_by}.", width
+    )
     out += _wrap(grid.disclaimer, width)
-    out.append("Levels: " + "  ".join(f"{sym} {lvl.value}" for lvl, sym in LEVEL_SYMBOL.items()))
+    levels = "  ".join(f"{sym} {lvl.value}" for lvl, sym in LEVEL_SYMBOL.items())
+    out += _wrap(f"Levels: {levels}", width)
     fits = max(1, (width - QUESTION_COLUMN) // (MIN_COLUMN + 3))
     options = grid.options
     pages = -(-len(options) // fits)

@@ -12,7 +12,7 @@ from sdm_tui.core.fsutil import StoreError, atomic_write
 from sdm_tui.core.grid import find_grid, load_grid
 from sdm_tui.core.record import RecordProblem
 from sdm_tui.core.session import Mode, Session
-from sdm_tui.core.store import RecordEntry, RecordStore, resolve_root
+from sdm_tui.core.store import ENV_RECORDS, RecordEntry, RecordStore, resolve_root
 from sdm_tui.core.tomlfile import FileProblems
 
 
@@ -59,16 +59,21 @@ def cmd_list(store: RecordStore, fmt: str, mode: str, out: TextIO) -> int:
     if not rows:
         out.write(f"no {'' if mode == 'all' else mode + ' '}records in {store.root}\n")
         return 0
-    out.write(f"{'DATE':<11}{'ID':<14}{'MODE':<10}{'GRID':<34}{'OUTCOME':<14}REFERENCE\n")
+    # Columns as wide as their longest cell plus two spaces, so they never run together.
+    # A record that failed fills the row after its id with why.
+    table = [["DATE", "ID", "MODE", "GRID", "OUTCOME", "REFERENCE"]]
     for r in rows:
         if r["status"] != "ok":
-            out.write(f"{'?':<11}{r['id']:<14}FAILED: {r['problem']}\n")
+            table.append(["?", str(r["id"]), f"FAILED: {r['problem']}"])
             continue
         outcome = r["outcome"] if r["outcome"] != "chosen" else f"chose {r['option']}"
-        out.write(
-            f"{r['date']:<11}{r['id']:<14}{r['mode']:<10}{r['grid']:<34}"
-            f"{outcome:<14}{r['reference']}\n"
+        table.append(
+            [str(c) for c in (r["date"], r["id"], r["mode"], r["grid"], outcome, r["reference"])]
         )
+    widths = [max(len(line[i]) for line in table if len(line) > i + 1) for i in range(5)]
+    for line in table:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(line[:-1])] + [line[-1]]
+        out.write("  ".join(cells).rstrip() + "\n")
     return 0
 
 
@@ -164,6 +169,14 @@ def cmd_verify(store: RecordStore, out: TextIO) -> int:
 
 def run_records(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store = RecordStore(resolve_root(args.records))
+    if not store.root.is_dir():
+        # Say so, rather than "0 records": a mistyped --records must not look empty and fine.
+        what = "is not a folder" if store.root.exists() else "does not exist"
+        err.write(
+            f"{store.root}: the records folder {what} (give it with --records DIR or "
+            f"${ENV_RECORDS}; sdm-tui makes it when the first session is saved)\n"
+        )
+        return 1
     if args.action == "list":
         return cmd_list(store, args.format, args.mode, out)
     if args.action == "show":

@@ -28,8 +28,11 @@ def load_catalog(folder: Path | None = None) -> Catalog:
             continue
         catalog.problems.extend(warnings)
         if grid.id in catalog.grids:
-            catalog.problems.append(Problem(str(path), 1, f"a second grid with id '{grid.id}'",
-                                            "give each grid its own id"))
+            catalog.problems.append(
+                Problem(
+                    str(path), 1, f"a second grid with id '{grid.id}'", "give each grid its own id"
+                )
+            )
             continue
         catalog.grids[grid.id] = grid
     return catalog

@@ -7,6 +7,7 @@ fsyncs the folder, so a crash leaves the old file or the new one, never half.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
@@ -37,11 +38,26 @@ def explain(exc: OSError, path: Path) -> str:
 
 
 def make_dir(path: Path) -> None:
-    """Create a folder (and parents) that only this user can read."""
+    """Create a folder (and any missing parents) that only this user can read.
+
+    Every folder created here is 0700 (Path.mkdir gives missing parents the
+    default mode, so each is made in turn); an existing `path` open to others
+    is narrowed to 0700, and existing parents are left alone.
+    """
     try:
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        if sys.platform != "win32" and (path.stat().st_mode & 0o077):
-            os.chmod(path, DIR_MODE)
+        missing: list[Path] = []
+        folder = path
+        while not folder.exists() and folder.parent != folder:
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):
+            folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        if not path.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "it is a file, not a folder", str(path))
+        if sys.platform != "win32":
+            for folder in {path, *missing}:
+                if folder.stat().st_mode & 0o077:
+                    os.chmod(folder, DIR_MODE)
     except OSError as exc:
         raise StoreError(explain(exc, path)) from None
 
@@ -92,12 +108,15 @@ def atomic_write(path: Path, data: bytes, *, replace: bool = True) -> None:
                         f"{path} already exists; records are never overwritten."
                     ) from None
                 os.replace(temp, path)
-            temp.unlink(missing_ok=True)
         _fsync_dir(path.parent)
     except OSError as exc:
-        if temp is not None:
-            temp.unlink(missing_ok=True)
         raise StoreError(explain(exc, path.parent)) from None
+    finally:
+        # After os.replace the temp name is gone; otherwise (a hard link was
+        # made, or anything failed) it must not be left behind.
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
 
 
 class FileLock:
@@ -150,10 +169,18 @@ class FileLock:
     def release(self, *, remove: bool = False) -> None:
         if self._fd is None:
             return
-        if remove:
-            self.path.unlink(missing_ok=True)
+        # On Unix remove the file while still holding it, so no one can lock the
+        # old file just before it goes. Windows cannot delete an open file, so
+        # there it goes after closing. Either way a file left behind is harmless.
+        unlink_first = sys.platform != "win32"
+        if remove and unlink_first:
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
         os.close(self._fd)  # closing the descriptor releases flock / msvcrt locks
         self._fd = None
+        if remove and not unlink_first:
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
 
     @property
     def held(self) -> bool:

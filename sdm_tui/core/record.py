@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
@@ -147,9 +148,13 @@ def loads(text: str, name: str = "<record>") -> Session:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        # Name the line up front, as read_toml does, not "(at line N, column M)".
+        match = re.search(r"\s*\(at line (\d+), column \d+\)", str(exc))
+        line = int(match.group(1)) if match else 0
+        detail = str(exc).replace(match.group(0), "") if match else str(exc)
         raise RecordProblem(
             "unreadable",
-            [Problem(name, 0, f"not valid TOML: {exc}", "restore the record from a copy")],
+            [Problem(name, line, f"not valid TOML: {detail}", "restore the record from a copy")],
         ) from None
     return _to_session(data, name, LineMap(text))
 

@@ -48,12 +48,13 @@ class SdmApp(App[None]):
 
         self.push_screen(HomeScreen())
         for problem in self.catalog.problems[:3]:
-            self.notify(str(problem), title="Grid problem", severity="warning", timeout=12,
-                        markup=False)
+            self.notify(
+                str(problem), title="Grid problem", severity="warning", timeout=12, markup=False
+            )
 
     # The consultation in progress, if any -------------------------------
 
-    def consultation(self):  # noqa: ANN201
+    def consultation(self):
         from sdm_tui.ui.screens.consult import ConsultationScreen
 
         for screen in reversed(self.screen_stack):
@@ -65,21 +66,34 @@ class SdmApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Help", "How sdm-tui works: the three talks (F1)", self.action_help)
-        yield SystemCommand("Theme: calm", "The default colours", lambda: self._set_theme(
-            "sdm-calm"))
-        yield SystemCommand("Theme: high contrast", "Black and white, bright accents",
-                            lambda: self._set_theme("sdm-contrast"))
+        yield SystemCommand(
+            "Theme: calm", "The default colours", lambda: self._set_theme("sdm-calm")
+        )
+        yield SystemCommand(
+            "Theme: high contrast",
+            "Black and white, bright accents",
+            lambda: self._set_theme("sdm-contrast"),
+        )
         consult = self.consultation()
         if consult is not None:
-            yield SystemCommand("Save", "Finish and save the record and summary (Ctrl+S)",
-                                consult.action_save)
-            yield SystemCommand("Switch person", "Record views for the next person",
-                                consult.cycle_active)
-            for key, title in (("team", "Team talk"), ("options", "Option talk"),
-                               ("side", "Side by side"), ("decision", "Decision talk"),
-                               ("summary", "Summary")):
-                yield SystemCommand(f"Go to {title}", f"Open {title.lower()}",
-                                    lambda key=key: consult.action_talk(key))
+            yield SystemCommand(
+                "Save", "Finish and save the record and summary (Ctrl+S)", consult.action_save
+            )
+            yield SystemCommand(
+                "Switch person", "Record views for the next person", consult.cycle_active
+            )
+            for key, title in (
+                ("team", "Team talk"),
+                ("options", "Option talk"),
+                ("side", "Side by side"),
+                ("decision", "Decision talk"),
+                ("summary", "Summary"),
+            ):
+                yield SystemCommand(
+                    f"Go to {title}",
+                    f"Open {title.lower()}",
+                    lambda key=key: consult.action_talk(key),
+                )
         yield SystemCommand("Quit", "Close sdm-tui (drafts stay saved)", self.action_quit)
 
     def _set_theme(self, name: str) -> None:

@@ -19,8 +19,10 @@ APOLOGY = (
 def crash_log_text(error: BaseException) -> str:
     """Where it broke (files, lines, functions) and the error type: no messages, no values."""
     frames = traceback.extract_tb(error.__traceback__)
-    lines = [f"sdm-tui crash at {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}",
-             f"error type: {type(error).__module__}.{type(error).__qualname__}"]
+    lines = [
+        f"sdm-tui crash at {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}",
+        f"error type: {type(error).__module__}.{type(error).__qualname__}",
+    ]
     lines += [f"  {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames]
     return "\n".join(lines) + "\n"
 

@@ -52,8 +52,9 @@ class SummaryPane(Pane):
             return
         self._dirty = False
         store: RecordStore = self.screen.store  # type: ignore[attr-defined]
-        text = summary_markdown(self.session, self.grid,
-                                contact=store.clinic_contact(DEFAULT_CONTACT))
+        text = summary_markdown(
+            self.session, self.grid, contact=store.clinic_contact(DEFAULT_CONTACT)
+        )
         self.query_one("#summary-text", Markdown).update(text)
 
     def _show_missing(self) -> None:
@@ -65,8 +66,10 @@ class SummaryPane(Pane):
             status.update("Before saving: " + " ".join(missing))
             status.set_class(True, "hint")
         elif not status.has_class("error"):
-            status.update("Ready to save. Saving finishes the record; changes after that "
-                          "are made as an amendment.")
+            status.update(
+                "Ready to save. Saving finishes the record; changes after that "
+                "are made as an amendment."
+            )
 
     def focus_first(self) -> None:
         self.query_one("#save" if self.query_one("#save").display else "#done").focus()
@@ -81,8 +84,10 @@ class SummaryPane(Pane):
             self.notify(str(exc), title="Not saved yet", severity="warning", markup=False)
             return
         except StoreError as exc:
-            status.update(f"⚠ Not saved. {exc}\nType another folder below and press "
-                          "'Save there'. The consultation stays open, nothing is lost.")
+            status.update(
+                f"⚠ Not saved. {exc}\nType another folder below and press "
+                "'Save there'. The consultation stays open, nothing is lost."
+            )
             status.set_class(True, "error")
             self.query_one("#save-elsewhere").display = True
             self.query_one("#other-folder", Input).focus()
@@ -93,9 +98,11 @@ class SummaryPane(Pane):
         if saved.markdown:
             lines.append(f"✓ Saved the summary: {saved.markdown}")
         else:
-            lines.append(f"⚠ The summary could not be written ({saved.markdown_error}). "
-                         "The record is safe; export the summary later with "
-                         "'sdm-tui records export'.")
+            lines.append(
+                f"⚠ The summary could not be written ({saved.markdown_error}). "
+                "The record is safe; export the summary later with "
+                "'sdm-tui records export'."
+            )
         status.update("\n".join(lines))
         self.query_one("#save-elsewhere").display = False
         self.query_one("#save").display = False

@@ -18,18 +18,26 @@ class ConfirmQuit(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         if self.save_error:
-            text = ("Your latest changes could NOT be saved:\n" + self.save_error +
-                    "\n\nIf you quit now they will be lost. Stay, and save to another folder "
-                    "from the Summary talk.")
+            text = (
+                "Your latest changes could NOT be saved:\n"
+                + self.save_error
+                + "\n\nIf you quit now they will be lost. Stay, and save to another folder "
+                "from the Summary talk."
+            )
         else:
-            text = ("This consultation is not finished. It is saved as a draft, so you can "
-                    "resume it from Home next time. Quit now?")
+            text = (
+                "This consultation is not finished. It is saved as a draft, so you can "
+                "resume it from Home next time. Quit now?"
+            )
         with Vertical(classes="dialog"):
             yield Static(text, markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Stay", id="stay", variant="primary")
-                yield Button("Quit anyway" if self.save_error else "Quit", id="quit",
-                             variant="error" if self.save_error else "default")
+                yield Button(
+                    "Quit anyway" if self.save_error else "Quit",
+                    id="quit",
+                    variant="error" if self.save_error else "default",
+                )
 
     def on_mount(self) -> None:
         self.query_one("#stay", Button).focus()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -102,8 +104,10 @@ class ConsultationScreen(Screen[None]):
             label.update(f"⚠ Not saved: {self.save_error}")
             label.add_class("error")
         else:
-            label.update(f"✓ Draft saved {self.session.updated:%H:%M:%S} UTC · record "
-                         f"{self.session.record_id}")
+            label.update(
+                f"✓ Draft saved {self.session.updated:%H:%M:%S} UTC · record "
+                f"{self.session.record_id}"
+            )
             label.remove_class("error")
 
     def apply(self, change, *, quiet: bool = False) -> bool:
@@ -128,8 +132,9 @@ class ConsultationScreen(Screen[None]):
             self.store.save_draft(self.session)
         except StoreError as exc:
             if not self.save_error:
-                self.notify(str(exc), title="Draft not saved", severity="error", timeout=10,
-                            markup=False)
+                self.notify(
+                    str(exc), title="Draft not saved", severity="error", timeout=10, markup=False
+                )
             self.save_error = str(exc)
         else:
             self.save_error = ""
@@ -209,13 +214,12 @@ class ConsultationScreen(Screen[None]):
             raise SessionError(f"Already saved to {self.saved_to}.")
         finished = complete(self.session)
         contact = target.clinic_contact(DEFAULT_CONTACT)
-        saved = target.save_finished(finished, summary_markdown(finished, self.grid,
-                                                                contact=contact))
+        saved = target.save_finished(
+            finished, summary_markdown(finished, self.grid, contact=contact)
+        )
         if target is not self.store:
-            try:
+            with contextlib.suppress(OSError):
                 self.store.discard_draft(finished.record_id)
-            except OSError:
-                pass
         self.session = finished
         self.saved_to = str(saved.toml)
         self.save_error = ""

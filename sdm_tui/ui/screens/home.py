@@ -44,18 +44,21 @@ class HomeScreen(Screen[None]):
         actions = self.query_one("#home-actions", OptionList)
         highlighted = actions.highlighted
         actions.clear_options()
-        actions.add_options([
-            Option("▶ Start a consultation", id="start"),
-            Option(f"↺ Resume an unfinished consultation ({len(self.drafts)})", id="resume"),
-            Option("? Help: how this works (F1)", id="help"),
-            Option("✕ Quit", id="quit"),
-        ])
+        actions.add_options(
+            [
+                Option("▶ Start a consultation", id="start"),
+                Option(f"↺ Resume an unfinished consultation ({len(self.drafts)})", id="resume"),
+                Option("? Help: how this works (F1)", id="help"),
+                Option("✕ Quit", id="quit"),
+            ]
+        )
         actions.highlighted = highlighted if highlighted is not None else 0
         drafts = self.query_one("#drafts", OptionList)
         drafts.clear_options()
         for info in self.drafts:
-            drafts.add_option(Option(self._describe(info), id=info.record_id,
-                                     disabled=bool(info.in_use_by)))
+            drafts.add_option(
+                Option(self._describe(info), id=info.record_id, disabled=bool(info.in_use_by))
+            )
         if not self.drafts:
             drafts.add_option(Option("None: every consultation has been saved.", disabled=True))
 
@@ -103,7 +106,7 @@ class HomeScreen(Screen[None]):
         session = set_team_talk(session, decision=grid.decision)
         self.open(grid, session)
 
-    def open(self, grid, session) -> None:  # noqa: ANN001
+    def open(self, grid, session) -> None:
         from sdm_tui.ui.screens.consult import ConsultationScreen
 
         try:
@@ -111,8 +114,10 @@ class HomeScreen(Screen[None]):
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False, timeout=10)
             return
-        self.app.push_screen(ConsultationScreen(self.app.store, grid, session),
-                             lambda _: self._consultation_closed(session.record_id))
+        self.app.push_screen(
+            ConsultationScreen(self.app.store, grid, session),
+            lambda _: self._consultation_closed(session.record_id),
+        )
 
     def _consultation_closed(self, record_id: str) -> None:
         self.app.store.release_draft(record_id)
@@ -126,19 +131,25 @@ class HomeScreen(Screen[None]):
         try:
             session = self.app.store.load_draft(record_id)
         except (StoreError, RecordProblem) as exc:
-            self.notify(str(exc), title="Cannot resume", severity="error", markup=False,
-                        timeout=10)
+            self.notify(str(exc), title="Cannot resume", severity="error", markup=False, timeout=10)
             self.refresh_lists()
             return
         grid = self.app.catalog.get(session.grid.id)
         if grid is None:
             self.app.store.release_draft(record_id)
-            self.notify(f"The grid '{session.grid.id}' is not available, so this draft "
-                        "cannot be shown. Use --grids DIR to point at it.", severity="error",
-                        markup=False, timeout=10)
+            self.notify(
+                f"The grid '{session.grid.id}' is not available, so this draft "
+                "cannot be shown. Use --grids DIR to point at it.",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
             return
         if grid.content_hash != session.grid.content_hash:
-            self.notify("The grid has changed since this draft was started; the new "
-                        "version is shown.", severity="warning", timeout=8)
+            self.notify(
+                "The grid has changed since this draft was started; the new version is shown.",
+                severity="warning",
+                timeout=8,
+            )
         self.app.store.release_draft(record_id)
         self.open(grid, session)

@@ -15,8 +15,7 @@ class ChooseGrid(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Which decision are you making today?", classes="heading",
-                         markup=False)
+            yield Static("Which decision are you making today?", classes="heading", markup=False)
             options = [
                 Option(f"{grid.title}\n  {grid.decision}", id=grid.id)
                 for grid in self.app.catalog.grids.values()

@@ -1,0 +1,308 @@
+"""Loading and checking option grids.
+
+Each bad grid is the example grid with one obvious edit, and each must give
+exactly one line `FILE:LINE: what (fix)` pointing at the right line.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sdm_tui.core.grid import GridOption, Level, OptionGrid, OptionKind, load_grid
+from sdm_tui.core.tomlfile import FileProblems, Problem
+
+TODAY = date(2026, 11, 2)
+LINE_FORMAT = re.compile(r"^(?P<file>.+):(?P<line>\d+): (?P<what>.+) \((?P<fix>[^()]+)\)$")
+
+
+def write(tmp_path: Path, text: str, name: str = "grid.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def edit(text: str, old: str, new: str) -> str:
+    """Replace `old` (which must be in the text exactly once) with `new`."""
+    assert text.count(old) == 1, f"the example grid no longer holds {old!r} once"
+    return text.replace(old, new)
+
+
+def line_of(text: str, fragment: str, nth: int = 1) -> int:
+    """The 1-based line number of the nth line that contains `fragment`."""
+    hits = [n for n, line in enumerate(text.splitlines(), start=1) if fragment in line]
+    return hits[nth - 1]
+
+
+def only_problem(path: Path, **kwargs) -> Problem:
+    """Load the grid, expect it refused with exactly one problem, and return it."""
+    with pytest.raises(FileProblems) as caught:
+        load_grid(path, today=TODAY, **kwargs)
+    problems = caught.value.problems
+    assert len(problems) == 1, "\n".join(str(p) for p in problems)
+    problem = problems[0]
+    assert problem.severity == "error"
+    assert problem.file == str(path)
+    text = str(problem)
+    assert "\n" not in text
+    match = LINE_FORMAT.match(text)
+    assert match, text
+    assert match["file"] == str(path)
+    assert int(match["line"]) == problem.line
+    assert match["fix"].strip()
+    assert str(caught.value) == text
+    return problem
+
+
+# The example grid ------------------------------------------------------------
+
+
+def test_example_grid_loads(example_grid_path: Path) -> None:
+    grid, problems = load_grid(example_grid_path, today=TODAY)
+    assert problems == []
+    assert isinstance(grid, OptionGrid)
+    assert grid.id == "example-grid"
+    assert grid.version == "1.0.0"
+    assert [o.id for o in grid.options] == ["tablet-a", "tablet-b", "no-change"]
+    assert [q.id for q in grid.questions] == ["works", "weight"]
+    assert grid.option("no-change").kind == OptionKind.NO_CHANGE
+    assert grid.has_stop_or_no_change()
+    answer = grid.answer("weight", "tablet-b")
+    assert answer.level == Level.HIGH
+    assert answer.sources == ["pillinger2020", "maudsley14"]
+    assert grid.source("maudsley14").citation.startswith("Taylor DM")
+    assert grid.question("weight").label == "Weight"
+    with pytest.raises(KeyError):
+        grid.option("tablet-z")
+    with pytest.raises(KeyError):
+        grid.answer("weight", "tablet-z")
+
+
+def test_grid_is_frozen(example_grid: OptionGrid) -> None:
+    with pytest.raises(ValueError):
+        example_grid.id = "something-else"  # type: ignore[misc]
+
+
+def test_content_hash_is_stable(
+    example_grid_path: Path, example_grid_text: str, tmp_path: Path
+) -> None:
+    first, _ = load_grid(example_grid_path, today=TODAY)
+    second, _ = load_grid(example_grid_path, today=TODAY)
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", first.content_hash)
+    assert first.content_hash == second.content_hash
+    assert first.content_hash == first.content_hash  # cached value is the same
+    # Comments, blank lines and the BOM are not content.
+    reformatted = "\ufeff# a comment\n\n" + example_grid_text.replace("\n\n", "\n\n\n")
+    third, _ = load_grid(write(tmp_path, reformatted), today=TODAY)
+    assert third.content_hash == first.content_hash
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('text = "Small weight gain is common."', 'text = "Small weight gain is usual."'),
+        ('version = "1.0.0"', 'version = "1.0.1"'),
+        ('level = "low"', 'level = "medium"'),
+        ('sources = ["pillinger2020", "maudsley14"]', 'sources = ["maudsley14", "pillinger2020"]'),
+    ],
+)
+def test_content_hash_changes_with_content(
+    example_grid: OptionGrid, example_grid_text: str, tmp_path: Path, old: str, new: str
+) -> None:
+    changed, _ = load_grid(write(tmp_path, edit(example_grid_text, old, new)), today=TODAY)
+    assert changed.content_hash != example_grid.content_hash
+
+
+# Bad grids: each gives one clear line ----------------------------------------
+
+
+def test_missing_answer(example_grid_text: str, tmp_path: Path) -> None:
+    block = (
+        '[[answers]]\nquestion = "weight"\noption = "no-change"\n'
+        'text = "No new effect on weight."\nlevel = "none"\nsources = ["nice-cg178"]\n\n'
+    )
+    text = edit(example_grid_text, block, "")
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message == "no answer for weight x no-change"
+    assert problem.line == line_of(text, 'id = "weight"') - 1  # the [[questions]] header
+    assert 'question = "weight", option = "no-change"' in problem.fix
+
+
+def test_unknown_key(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(example_grid_text, 'name = "Tablet B"\n', 'name = "Tablet B"\ncolour = "red"\n')
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message == "unknown key 'colour'"
+    assert problem.line == line_of(text, "colour")
+    assert problem.fix == "remove it or check its spelling"
+
+
+def test_duplicate_option_id(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(
+        example_grid_text,
+        '[[questions]]\nid = "works"',
+        '[[options]]\nid = "tablet-a"\nname = "Tablet A again"\n\n[[questions]]\nid = "works"',
+    )
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message == "duplicate option id 'tablet-a'"
+    assert problem.line == line_of(text, 'id = "tablet-a"', nth=2)
+    assert "unique" in problem.fix
+
+
+def test_impossible_date_is_a_toml_error(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(example_grid_text, "published = 2026-11-01", "published = 2026-13-45")
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message.startswith("not valid TOML")
+    assert problem.line == line_of(text, "published")
+    assert "YYYY-MM-DD" in problem.fix
+
+
+def test_date_written_as_words(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(example_grid_text, "published = 2026-11-01", 'published = "yesterday"')
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message.startswith("published:")
+    assert "date" in problem.message
+    assert problem.line == line_of(text, "published")
+    assert problem.fix == "write dates as YYYY-MM-DD, unquoted"
+
+
+def test_citation_of_missing_source(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(
+        example_grid_text,
+        'sources = ["pillinger2020", "maudsley14"]',
+        'sources = ["pillinger2020", "nosuch2021"]',
+    )
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message == "cites missing source 'nosuch2021'"
+    assert problem.line == line_of(text, "nosuch2021")
+    assert "[[sources]]" in problem.fix
+
+
+def test_not_toml(tmp_path: Path) -> None:
+    text = "# a shopping list\nmilk\neggs\n"
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message.startswith("not valid TOML")
+    assert problem.line == 2
+    assert "(at line" not in problem.message  # the line is said once, up front
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n\t\n"])
+def test_empty_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.toml"
+    path.write_bytes(content)
+    problem = only_problem(path)
+    assert problem.message == "the grid is empty"
+    assert problem.line == 1
+
+
+def test_huge_file_is_refused_without_reading(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "huge.toml"
+    path.write_bytes(b'x = "' + b"a" * 10_000_000 + b'"\n')
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("a huge file must be refused before it is read or parsed")
+
+    monkeypatch.setattr(tomllib, "loads", no_parsing)
+    monkeypatch.setattr(Path, "read_bytes", no_parsing)
+    start = time.perf_counter()
+    problem = only_problem(path)
+    assert time.perf_counter() - start < 0.5
+    assert "10.0 MB" in problem.message
+    assert problem.line == 0
+
+
+def test_not_utf8(example_grid_text: str, tmp_path: Path) -> None:
+    # "Tablet B" with a Latin-1 e-acute byte, as an old editor might save it.
+    raw = edit(example_grid_text, 'name = "Tablet B"', 'name = "Tabl@t B"').encode("utf-8")
+    raw = raw.replace(b"Tabl@t", b"Tabl\xe9t")
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(raw)
+    problem = only_problem(path)
+    assert "not UTF-8" in problem.message
+    assert problem.line == line_of(example_grid_text, 'name = "Tablet B"')
+    assert "UTF-8" in problem.fix
+
+
+def test_no_such_file(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path / "missing.toml")
+    assert problem.message == "no such grid"
+
+
+def test_folder_is_not_a_grid(tmp_path: Path) -> None:
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    problem = only_problem(folder)
+    assert "folder" in problem.message
+
+
+def test_review_date_passed_is_a_warning(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(example_grid_text, "review_by = 2099-11-01", "review_by = 2026-11-01")
+    text = edit(text, "published = 2026-11-01", "published = 2025-11-01")
+    path = write(tmp_path, text)
+    grid, problems = load_grid(path, today=TODAY)
+    assert grid.review_by == date(2026, 11, 1)
+    assert len(problems) == 1
+    (warning,) = problems
+    assert warning.severity == "warning"
+    assert warning.line == line_of(text, "review_by")
+    assert str(warning) == (
+        f"{path}:{warning.line}: warning: review date 2026-11-01 has passed "
+        "(review the evidence and set a new review_by)"
+    )
+
+
+def test_review_date_passed_is_an_error_when_strict(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(example_grid_text, "review_by = 2099-11-01", "review_by = 2026-11-01")
+    text = edit(text, "published = 2026-11-01", "published = 2025-11-01")
+    problem = only_problem(write(tmp_path, text), strict=True)
+    assert problem.message == "review date 2026-11-01 has passed"
+    assert problem.line == line_of(text, "review_by")
+
+
+def test_review_by_before_published(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(example_grid_text, "review_by = 2099-11-01", "review_by = 2026-10-01")
+    with pytest.raises(FileProblems) as caught:
+        load_grid(write(tmp_path, text), today=date(2026, 9, 1))
+    (problem,) = caught.value.problems
+    assert problem.message == "review_by is not after published"
+    assert problem.line == line_of(text, "review_by")
+
+
+def test_fewer_than_two_options(example_grid_text: str, tmp_path: Path) -> None:
+    kept = [
+        block
+        for block in example_grid_text.split("\n\n")
+        if not any(f'"{gone}"' in block for gone in ("tablet-b", "no-change"))
+    ]
+    text = "\n\n".join(kept)
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message.startswith("options:")
+    assert "at least 2" in problem.message
+    assert problem.line == line_of(text, "[[options]]")
+    assert problem.fix == "give at least 2"
+
+
+def test_newer_grid_schema_version(example_grid_text: str, tmp_path: Path) -> None:
+    # A newer grid may have keys this version does not know: only the version is named.
+    text = edit(example_grid_text, "schema_version = 1", "schema_version = 2\nnew_thing = 1")
+    problem = only_problem(write(tmp_path, text))
+    assert "newer" in problem.message
+    assert problem.line == line_of(text, "schema_version")
+    assert problem.fix == "update sdm-tui"
+
+
+def test_bad_option_kind(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(example_grid_text, 'kind = "no-change"', 'kind = "surgery"')
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message.startswith("options.2.kind:")
+    assert problem.line == line_of(text, "surgery")
+    assert problem.fix == "use one of the values listed"
+
+
+def test_grid_option_rejects_unknown_field() -> None:
+    with pytest.raises(ValueError):
+        GridOption.model_validate({"id": "x", "name": "X", "colour": "red"})

@@ -1,0 +1,267 @@
+"""Cleaning typed text, and escaping it for Markdown."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from sdm_tui.core.text import clean, clean_line, md_cell, md_escape
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+# clean() -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("\x1b[31mred\x1b[0m", "red"),
+        ("\x1b[1;38;5;196mbold\x1b[m", "bold"),
+        ("\x1b[2J\x1b[Hcleared", "cleared"),
+        ("\x1b]0;evil title\x07after", "after"),
+        ("\x1b]2;evil title\x1b\\after", "after"),
+        ("\x1b]8;;http://example.com\x1b\\link\x1b]8;;\x1b\\", "link"),
+        ("\x1b", ""),
+        ("a\x00b\x07c\x08d\x7fe", "abcde"),
+        ("C1: \x80\x85\x9b\x9f.", "C1: ."),
+        ("tab\tkept", "tab\tkept"),
+    ],
+)
+def test_clean_removes_controls_and_escapes(typed: str, kept: str) -> None:
+    assert clean(typed) == kept
+
+
+@pytest.mark.parametrize("mark", list(BIDI))
+def test_clean_removes_bidi_overrides_and_isolates(mark: str) -> None:
+    assert clean(f"price{mark}100") == "price100"
+
+
+def test_clean_trojan_source_line() -> None:
+    typed = "access = \u202e \u2066if admin\u2069 \u2066"
+    assert clean(typed) == "access =  if admin "
+
+
+def test_clean_lone_surrogates_become_replacement_characters() -> None:
+    assert clean("a\ud800b\udfffc") == "a\ufffdb\ufffdc"
+    assert clean("\ud83d") == "\ufffd"
+    clean("x\udc80y").encode("utf-8")  # always encodable
+
+
+def test_clean_newlines() -> None:
+    assert clean("one\r\ntwo\rthree\nfour") == "one\ntwo\nthree\nfour"
+    assert clean("one\r\ntwo\nthree", multiline=False) == "one two three"
+    assert clean_line("  one\ntwo  ") == "one two"
+    assert clean("\n\n", multiline=True) == "\n\n"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Café crème, naïve, Zoë",
+        "e\u0301 and a\u0308 (combining marks)",
+        "体重が増えますか",
+        "한국어",
+        "שלום עולם",
+        "مرحبا بالعالم",
+        "नमस्ते",
+        "😀 👩‍⚕️ 🏳️‍🌈 👍🏽",
+        "[bold]markup[/bold] [@click=app.quit]x[/] \\[escaped]",
+        "# *_`<b>&amp;</b>`_*",
+        "\u200f\u200e\u061c",  # single direction marks are not overrides
+    ],
+)
+def test_clean_keeps_what_people_type(typed: str) -> None:
+    assert clean(typed) == typed
+    assert clean_line(typed) == typed.strip()
+
+
+def test_clean_max_length() -> None:
+    assert clean("abcdef", max_length=3) == "abc"
+    assert clean_line("  abcdef", max_length=4) == "ab"
+    assert clean("") == ""
+
+
+def test_clean_leaves_no_orphan_escape_parameters() -> None:
+    # ESC c (full reset) and ESC 7 (save cursor) lose their ESC, so they do nothing.
+    for typed in ("\x1bcreset", "\x1b7reset", "\x1b(Breset"):
+        out = clean(typed)
+        assert "\x1b" not in out
+        assert out.endswith("reset")
+    assert "[31m" not in clean("\x1b[31mred")
+    assert "0;title" not in clean("\x1b]0;title\x07")
+
+
+ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=40) | st.lists(
+    st.sampled_from(
+        ["\x1b", "[", "]", "31m", "0;t", "\x07", "\\", "\r", "\n", "\ud800", *BIDI, "a", "é", "😀"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ANY_TEXT, st.booleans())
+def test_clean_property(typed: str, multiline: bool) -> None:
+    out = clean(typed, multiline=multiline)
+    assert clean(out, multiline=multiline) == out  # cleaning twice changes nothing
+    assert not any(ch in BIDI for ch in out)
+    for ch in out:
+        category = unicodedata.category(ch)
+        assert category != "Cs"
+        assert category != "Cc" or ch == "\t" or (multiline and ch == "\n")
+    assert "\r" not in out
+    out.encode("utf-8")
+
+
+# Markdown ------------------------------------------------------------------------
+
+MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+PLAIN_TOKENS = {"paragraph_open", "paragraph_close", "inline", "text", "hardbreak", "softbreak"}
+HOSTILE = [
+    "# h",
+    "## Heading two",
+    "<b>x</b>",
+    "<script>alert(1)</script>",
+    "<!-- hidden -->",
+    "[a](b)",
+    "![a](b)",
+    "[a]: http://example.com",
+    "<https://example.com>",
+    "`c`",
+    "```\ncode\n```",
+    "~~~\ncode",
+    "a|b",
+    "Line\n===",
+    "Line\n---",
+    "---",
+    "***",
+    "1. x",
+    "12) x",
+    "- x",
+    "+ x",
+    "* x",
+    "> q",
+    "*em* **strong** _em_ __strong__ ~~struck~~",
+    "&lt;b&gt; &#60; &amp;",
+    "\\*not em\\*",
+    "    indented code",
+    "| a | b |\n|---|---|\n| c | d |",
+    "Line one  \n\n\nLine two",
+]
+
+
+def flat(tokens: list[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from flat(token.children)
+
+
+def shown_text(tokens: list[Token]) -> str:
+    """What a reader sees: text tokens, with line breaks as newlines."""
+    return "".join(
+        t.content if t.type == "text" else "\n" if t.type in ("hardbreak", "softbreak") else ""
+        for t in tokens
+    )
+
+
+def as_typed(text: str) -> str:
+    """The typed text as md_escape keeps it: clean lines, outer spaces and blank lines gone."""
+    return "\n".join(line.strip() for line in clean(text).split("\n") if line.strip())
+
+
+@pytest.mark.parametrize("typed", HOSTILE)
+def test_md_escape_makes_markup_inert(typed: str) -> None:
+    escaped = md_escape(typed)
+    tokens = list(flat(MD.parse(escaped)))
+    assert {t.type for t in tokens} <= PLAIN_TOKENS, escaped
+    assert shown_text(tokens) == as_typed(typed)
+    html = MD.render(escaped)
+    for tag in (
+        "<h",
+        "<a ",
+        "<img",
+        "<code",
+        "<pre",
+        "<script",
+        "<b>",
+        "<blockquote",
+        "<ol",
+        "<ul",
+        "<table",
+        "<em",
+        "<strong",
+        "<hr",
+        "<s>",
+    ):
+        assert tag not in html, html
+
+
+@pytest.mark.parametrize("typed", HOSTILE)
+def test_md_cell_stays_in_its_cell(typed: str) -> None:
+    cell = md_cell(typed)
+    assert "\n" not in cell
+    doc = f"| Who | Note |\n| --- | --- |\n| Dr Test | {cell} |\n"
+    tokens = list(flat(MD.parse(doc)))
+    allowed = {
+        "inline",
+        "text",
+        "table_open",
+        "table_close",
+        "thead_open",
+        "thead_close",
+        "tbody_open",
+        "tbody_close",
+        "tr_open",
+        "tr_close",
+        "th_open",
+        "th_close",
+        "td_open",
+        "td_close",
+    }
+    assert {t.type for t in tokens} <= allowed, cell
+    assert sum(t.type == "tr_open" for t in tokens) == 2
+    assert sum(t.type == "td_open" for t in tokens) == 2
+    last_cell = [t for t in tokens if t.type == "inline"][-1]
+    assert shown_text(last_cell.children or []) == clean_line(typed)
+
+
+def test_md_escape_newlines_are_hard_breaks() -> None:
+    assert md_escape("one\ntwo") == "one  \ntwo"
+    assert md_escape("one\r\n\r\ntwo\n") == "one  \ntwo"
+
+
+def test_md_escape_cleans_first() -> None:
+    assert md_escape("\x1b[31mred\u202e") == "red"
+
+
+def test_md_escape_leaves_plain_text_readable() -> None:
+    assert md_escape("I sleep better. Weight (a little) matters!") == (
+        "I sleep better. Weight (a little) matters!"
+    )
+
+
+def test_md_cell_empty_is_a_space() -> None:
+    assert md_cell("") == " "
+    assert md_cell("\x1b[0m\n") == " "
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            list("#*_`[]()!<>&|~-+=:.\\ \n1a/") + ["http://", "&lt;", "1.", "```", "    "]
+        ),
+        max_size=16,
+    ).map("".join)
+)
+def test_md_escape_property(typed: str) -> None:
+    tokens = list(flat(MD.parse(md_escape(typed))))
+    assert {t.type for t in tokens} <= PLAIN_TOKENS
+    assert shown_text(tokens) == as_typed(typed)
