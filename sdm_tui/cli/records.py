@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import TextIO
 
@@ -170,13 +171,18 @@ def cmd_verify(store: RecordStore, out: TextIO) -> int:
 def run_records(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     store = RecordStore(resolve_root(args.records))
     if not store.root.is_dir():
-        # Say so, rather than "0 records": a mistyped --records must not look empty and fine.
-        what = "is not a folder" if store.root.exists() else "does not exist"
-        err.write(
-            f"{store.root}: the records folder {what} (give it with --records DIR or "
-            f"${ENV_RECORDS}; sdm-tui makes it when the first session is saved)\n"
-        )
-        return 1
+        # A mistyped --records must not look empty and fine; the default folder
+        # simply does not exist until the first session is saved.
+        chosen = bool(args.records or os.environ.get(ENV_RECORDS))
+        if store.root.exists() or chosen:
+            what = "is not a folder" if store.root.exists() else "does not exist"
+            err.write(
+                f"{store.root}: the records folder {what} (check the path given with "
+                f"--records DIR or ${ENV_RECORDS})\n"
+            )
+            return 1
+        out.write(f"no records yet: {store.root} will be made when the first session is saved\n")
+        return 0
     if args.action == "list":
         return cmd_list(store, args.format, args.mode, out)
     if args.action == "show":
