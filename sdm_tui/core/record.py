@@ -138,7 +138,10 @@ def check_data(data: dict[str, Any], name: str, lines: LineMap) -> dict[str, Any
                 f"no way to update record format {body['schema_version']}",
                 "open it with the sdm-tui version that wrote it",
             )
+        before = body["schema_version"]
         body = step(body)
+        if body.get("schema_version") != before + 1:
+            raise RuntimeError(f"migration from record format {before} did not advance it")
     return body
 
 

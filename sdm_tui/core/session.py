@@ -291,6 +291,8 @@ def new_session(
     record_id: str | None = None,
 ) -> Session:
     now = now or utc_now()
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("new_session needs a time-zone-aware time (UTC)")
     return Session(
         record_id=record_id or new_record_id(),
         mode=mode,

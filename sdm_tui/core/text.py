@@ -18,7 +18,7 @@ import unicodedata
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # ANSI escape sequences (CSI, OSC, single-character) are removed whole so no
 # stray "[31m" is left behind once the ESC byte has gone.
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -/]*[0-~])")
 
 
 def _keep(ch: str, multiline: bool) -> bool:
@@ -44,7 +44,7 @@ def clean(text: str, *, multiline: bool = True, max_length: int | None = None) -
     text = _ANSI.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not multiline:
-        text = text.replace("\n", " ")
+        text = text.replace("\n", " ").replace("\u2028", " ").replace("\u2029", " ")
     out = []
     for ch in text:
         if unicodedata.category(ch) == "Cs":

@@ -7,6 +7,7 @@ give one) and raises SessionError with a plain message otherwise.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -64,6 +65,11 @@ def _voice(session: Session, participant_id: str) -> Participant:
 
 def _replace_person(session: Session, person: Participant) -> tuple[Participant, ...]:
     return tuple(person if p.id == person.id else p for p in session.participants)
+
+
+def _whole(value: object) -> bool:
+    """A whole number (model_copy does not validate, so 2.5 or True would be stored)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 # Team talk -----------------------------------------------------------------
@@ -198,7 +204,7 @@ def rate_importance(
     importance = dict(person.importance)
     if value is None:
         importance.pop(question_id, None)
-    elif 0 <= value <= 4:
+    elif _whole(value) and 0 <= value <= 4:
         importance[question_id] = value
     else:
         raise SessionError("Importance is 0 (not important) to 4 (most important).")
@@ -358,6 +364,8 @@ def set_decision(
         if option and option not in session.grid.options:
             raise SessionError(f"Not an option in this grid: {option}.")
         update["option"] = option
+    if update.get("outcome", session.decision.outcome) != Outcome.CHOSEN:
+        update["option"] = ""  # only a chosen outcome names an option
     if reason is not None:
         update["reason"] = clean(reason, max_length=4000).strip()
     if review_date is not None:
@@ -407,7 +415,7 @@ def set_feedback(session: Session, item: str, value: int | None) -> Session:
     feedback = dict(session.feedback)
     if value is None:
         feedback.pop(item, None)
-    elif 0 <= value <= 4:
+    elif _whole(value) and 0 <= value <= 4:
         feedback[item] = value
     else:
         raise SessionError("Feedback is 0 (not at all) to 4 (completely).")
@@ -445,6 +453,9 @@ def amend(record: Session, *, new_id: str, now: datetime | None = None) -> Sessi
     """A new draft that copies a finished record and names it; the old one stays."""
     if record.completed is None:
         raise SessionError("Only a finished record can be amended; keep editing the draft.")
+    if new_id == record.record_id or not re.fullmatch(r"[0-9a-z]{12}", new_id):
+        # model_copy does not validate: a bad id would make a record that cannot be loaded.
+        raise SessionError("An amendment needs a new record id (see new_record_id).")
     now = now or utc_now()
     return record.model_copy(
         update={

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 import tomli_w
+from conftest import EXAMPLE_GRID, NOW, RECORD_ID, TODAY, MakeSession
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLE_GRID, NOW, RECORD_ID, TODAY, MakeSession
 from sdm_tui.core import record
 from sdm_tui.core import session as session_module
 from sdm_tui.core import transitions as t

@@ -255,9 +255,7 @@ def test_md_cell_empty_is_a_space() -> None:
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(
-            list("#*_`[]()!<>&|~-+=:.\\ \n1a/") + ["http://", "&lt;", "1.", "```", "    "]
-        ),
+        st.sampled_from([*"#*_`[]()!<>&|~-+=:.\\ \n1a/", "http://", "&lt;", "1.", "```", "    "]),
         max_size=16,
     ).map("".join)
 )
@@ -265,3 +263,12 @@ def test_md_escape_property(typed: str) -> None:
     tokens = list(flat(MD.parse(md_escape(typed))))
     assert {t.type for t in tokens} <= PLAIN_TOKENS
     assert shown_text(tokens) == as_typed(typed)
+
+
+@pytest.mark.parametrize("sequence", ["\x1bc", "\x1b7", "\x1b(B", "\x1b#8"])
+def test_short_escape_sequences_are_removed_whole(sequence: str) -> None:
+    assert clean(f"a{sequence}b") == "ab"
+
+
+def test_line_and_paragraph_separators_do_not_break_a_one_line_label() -> None:
+    assert clean_line("Mum\u2028Dad\u2029x") == "Mum Dad x"

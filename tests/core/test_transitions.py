@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-
 from conftest import NOW, RECORD_ID, TODAY, MakeSession
+
 from sdm_tui.core import transitions as t
 from sdm_tui.core.session import (
     Answer3,
@@ -342,7 +342,7 @@ def test_rate_importance_none_means_not_discussed(pair: Session) -> None:
     assert again.participant("p1").importance == {"works": 1}
 
 
-@pytest.mark.parametrize("value", [-1, 5, 100])
+@pytest.mark.parametrize("value", [-1, 5, 100, 2.5, True, "3"])
 def test_rate_importance_out_of_range(pair: Session, value: int) -> None:
     refused(t.rate_importance, pair, "p1", "weight", value, match="0 .* 4")
 
@@ -626,6 +626,7 @@ def test_feedback(pair: Session) -> None:
     refused(t.set_feedback, session, "included", 5, match="0 .* 4")
     refused(t.set_feedback, session, "included", -1, match="0 .* 4")
     refused(t.set_feedback, session, "enjoyed", 2, match="Not a feedback item")
+    refused(t.set_feedback, session, "included", 3.5, match="0 .* 4")
 
 
 def ready(session: Session) -> Session:
@@ -704,6 +705,8 @@ def test_amend(pair: Session) -> None:
     done = t.complete(ready(pair), now=NOW + timedelta(hours=1))
     later = NOW + timedelta(days=3)
     draft = run(t.amend, done, new_id="test0000000b", now=later)
+    for bad_id in ("", "Jane-Doe-1", "TEST0000000B", RECORD_ID):
+        refused(t.amend, done, new_id=bad_id, match="new record id")
     assert draft.record_id == "test0000000b"
     assert draft.amends == RECORD_ID
     assert draft.completed is None
@@ -715,3 +718,18 @@ def test_amend(pair: Session) -> None:
     assert changed.decision.outcome == Outcome.DEFERRED
     assert done.decision.outcome == Outcome.CHOSEN
     assert done.completed is not None
+
+
+def test_a_deferred_decision_never_keeps_a_chosen_option(make_session: MakeSession) -> None:
+    s = make_session()
+    s = t.set_decision(s, outcome=Outcome.CHOSEN, option="tablet-a", today=TODAY)
+    assert s.decision.option == "tablet-a"
+    s = t.set_decision(s, outcome=Outcome.DEFERRED, option="tablet-a", today=TODAY)
+    assert (s.decision.outcome, s.decision.option) == (Outcome.DEFERRED, "")
+
+
+def test_new_session_refuses_a_time_without_a_time_zone(example_grid) -> None:
+    from sdm_tui.core.session import grid_ref, new_session
+
+    with pytest.raises(ValueError, match="time-zone"):
+        new_session(grid_ref=grid_ref(example_grid), app_version="t", now=datetime(2026, 1, 1))
