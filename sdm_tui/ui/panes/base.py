@@ -32,6 +32,13 @@ class Pane(Vertical):
     def go(self, tab: str) -> None:
         self.post_message(GoToTalk(tab))
 
+    def pending(self) -> list[Transition]:
+        """Changes typed but not yet applied (fields applied on Enter or on leaving them).
+
+        The screen applies these before saving, so Ctrl+S never misses what is on screen.
+        """
+        return []
+
     def activated(self) -> None:
         """Called when this talk's tab is opened (keys or mouse)."""
 

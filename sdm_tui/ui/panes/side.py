@@ -1,12 +1,310 @@
-"""Scaffold: replaced by the real pane."""
+"""Side by side: every person's ratings and leanings in columns, disagreements marked.
+
+Rows are the grid's questions (how much each matters to each person) and the
+compared options (each person's leaning). A row where people differ carries a
+symbol and a word ("⚠ differ" / "✓ talked through"), never colour alone, in
+the second column, fixed so it stays in view when the table scrolls sideways.
+Below the table every disagreement is listed; Enter opens one to record each
+side's view in their own words.
+
+All user text goes into `rich.text.Text` (DataTable parses plain strings as
+markup) or into widgets with markup off.
+"""
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.widgets import DataTable, OptionList, Static
+from textual.widgets.option_list import Option
 
+from sdm_tui.core.session import (
+    IMPORTANCE_TEXT,
+    LEANING_SYMBOL,
+    ROLE_NAMES,
+    Disagreement,
+    Participant,
+    Session,
+    SessionError,
+)
+from sdm_tui.core.text import clean
+from sdm_tui.core.transitions import record_disagreement, set_disagreement_status, set_view
 from sdm_tui.ui.panes.base import Pane
+from sdm_tui.ui.screens.disagree import (
+    DisagreementScreen,
+    DisagreementViews,
+    NameDisagreementScreen,
+)
+
+NAME_COLUMN = "name"
+MARK_COLUMN = "mark"
+SECTION_IMPORTANCE = "section:importance"
+SECTION_LEANING = "section:leaning"
+MAX_NAME = 34
+
+OPEN_MARK = "⚠ differ"
+TALKED_MARK = "✓ talked through"
+
+
+def _short(text: str, width: int = MAX_NAME) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def status_words(item: Disagreement) -> str:
+    return "✓ talked through" if item.status == "talked-through" else "⚠ still open"
+
+
+def _mark(item: Disagreement | None) -> Text:
+    if item is None:
+        return Text("")
+    if item.status == "talked-through":
+        return Text(TALKED_MARK)
+    return Text(OPEN_MARK, style="bold reverse")
+
+
+def _importance_cell(person: Participant, question_id: str) -> Text:
+    value = person.importance.get(question_id)
+    if value is None:
+        return Text("not discussed", style="dim")
+    return Text(f"{value} {IMPORTANCE_TEXT[value]}", style="bold" if value >= 3 else "")
+
+
+def _leaning_cell(person: Participant, option_id: str) -> Text:
+    leaning = person.leanings.get(option_id)
+    if leaning is None:
+        return Text("not said", style="dim")
+    return Text(f"{LEANING_SYMBOL[leaning]} {leaning.value}")
 
 
 class SideBySidePane(Pane):
-    def compose(self):  # noqa: ANN201
-        yield Static("side")
+    """The heart of decision talk: who said what, and where we differ."""
+
+    BINDINGS = [
+        Binding("d", "name_disagreement", "Name a disagreement"),
+    ]
+
+    def __init__(self, grid, *, id: str | None = None) -> None:
+        super().__init__(grid, id=id)
+        self._structure: tuple = ()
+        self._cells: dict[tuple[str, str], Text] = {}
+        self._list_prompts: tuple[tuple[str, str], ...] = ()
+        self._highlight_last = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "⚠ differ: still open · ✓ talked through · Enter opens · d names a new one",
+            id="side-legend",
+            classes="hint",
+            markup=False,
+        )
+        table: DataTable = DataTable(
+            id="side-table",
+            cursor_type="row",
+            zebra_stripes=True,
+            header_height=2,
+            fixed_columns=2,
+        )
+        yield table
+        yield Static("Where we differ", id="side-list-heading", classes="heading", markup=False)
+        yield Static(
+            "No disagreements yet. Press d to name one.",
+            id="side-none",
+            classes="hint",
+            markup=False,
+        )
+        yield OptionList(id="side-disagreements")
+
+    def on_mount(self) -> None:
+        if self.session is not None:
+            self._draw()
+
+    def show(self, session: Session, active: str) -> None:
+        super().show(session, active)
+        if self.is_mounted:
+            self._draw()
+
+    # Reading the session ---------------------------------------------------
+
+    def _question_label(self, question_id: str, session: Session) -> str:
+        try:
+            return self.grid.question(question_id).label
+        except KeyError:
+            return session.grid.questions.get(question_id, question_id)
+
+    def _compared(self, session: Session) -> tuple[str, ...]:
+        return session.team_talk.options or tuple(session.grid.options)
+
+    def _rows(self, session: Session) -> list[tuple[str, Text, dict[str, Text]]]:
+        voices = session.voices()
+        found = {d.id: d for d in session.disagreements}
+        rows: list[tuple[str, Text, dict[str, Text]]] = []
+        rows.append((SECTION_IMPORTANCE, Text("How much it matters", style="bold underline"), {}))
+        for question_id in session.grid.questions:
+            cells = {p.id: _importance_cell(p, question_id) for p in voices}
+            cells[MARK_COLUMN] = _mark(found.get(f"importance:{question_id}"))
+            name = Text(_short(self._question_label(question_id, session)))
+            rows.append((f"importance:{question_id}", name, cells))
+        rows.append((SECTION_LEANING, Text("Leaning on each option", style="bold underline"), {}))
+        for option_id in self._compared(session):
+            cells = {p.id: _leaning_cell(p, option_id) for p in voices}
+            cells[MARK_COLUMN] = _mark(found.get(f"leaning:{option_id}"))
+            name = Text(_short(session.grid.options.get(option_id, option_id)))
+            rows.append((f"leaning:{option_id}", name, cells))
+        return rows
+
+    # Drawing ---------------------------------------------------------------
+
+    def _draw(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        try:
+            table = self.query_one("#side-table", DataTable)
+            options = self.query_one("#side-disagreements", OptionList)
+        except NoMatches:
+            return
+        self._render_table(table, session)
+        self._render_list(options, session)
+
+    def _render_table(self, table: DataTable, session: Session) -> None:
+        voices = session.voices()
+        rows = self._rows(session)
+        columns = tuple((p.id, p.label, p.role) for p in voices)
+        structure = (
+            columns,
+            tuple(key for key, _, _ in rows),
+            tuple(name.plain for _, name, _ in rows),
+        )
+        if structure != self._structure:
+            self._rebuild_table(table, session, rows, structure)
+            return
+        for key, _name, cells in rows:
+            for column, cell in cells.items():
+                if self._cells.get((key, column)) != cell:
+                    table.update_cell(key, column, cell)
+                    self._cells[(key, column)] = cell
+
+    def _rebuild_table(
+        self, table: DataTable, session: Session, rows: list, structure: tuple
+    ) -> None:
+        keep = None
+        if table.row_count:
+            try:
+                keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            except Exception:
+                keep = None
+        table.clear(columns=True)
+        self._cells = {}
+        width = min(MAX_NAME, max((len(name.plain) for _, name, _ in rows), default=10))
+        table.add_column(Text("Asked about"), key=NAME_COLUMN, width=max(width, 12))
+        table.add_column(Text("Differ?"), key=MARK_COLUMN)
+        for person in session.voices():
+            header = Text(f"{person.label}\n({ROLE_NAMES[person.role]})")
+            table.add_column(header, key=person.id)
+        blank = Text("")
+        column_keys = [MARK_COLUMN] + [p.id for p in session.voices()]
+        for key, name, cells in rows:
+            values = [cells.get(column, blank) for column in column_keys]
+            table.add_row(name, *values, key=key)
+            for column, value in zip(column_keys, values, strict=True):
+                self._cells[(key, column)] = value
+        self._structure = structure
+        keys = [key for key, _, _ in rows]
+        if keep in keys:
+            table.move_cursor(row=keys.index(keep), animate=False)
+        else:
+            # The first row is the section heading: start there so it stays in view.
+            table.move_cursor(row=0, animate=False)
+
+    def _prompt(self, item: Disagreement, session: Session) -> Text:
+        voices = session.voices()
+        written = sum(1 for p in voices if item.views.get(p.id))
+        text = Text()
+        text.append(status_words(item), style="bold")
+        text.append("  ")
+        text.append(item.subject)
+        text.append(f"  · views from {written} of {len(voices)}", style="dim")
+        return text
+
+    def _render_list(self, options: OptionList, session: Session) -> None:
+        prompts = tuple((d.id, self._prompt(d, session).plain) for d in session.disagreements)
+        self.query_one("#side-none", Static).display = not prompts
+        options.display = bool(prompts)
+        if prompts == self._list_prompts and not self._highlight_last:
+            return
+        highlighted = options.highlighted
+        if prompts != self._list_prompts:
+            options.clear_options()
+            options.add_options(
+                Option(self._prompt(d, session), id=d.id) for d in session.disagreements
+            )
+            self._list_prompts = prompts
+        if self._highlight_last and prompts:
+            options.highlighted = len(prompts) - 1
+            options.focus()
+            self._highlight_last = False
+        elif prompts:
+            options.highlighted = min(highlighted or 0, len(prompts) - 1)
+
+    # Opening a disagreement --------------------------------------------------
+
+    def open_disagreement(self, disagreement_id: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        item = next((d for d in session.disagreements if d.id == disagreement_id), None)
+        if item is None:
+            self.notify("That disagreement is no longer in this session.", severity="warning")
+            return
+        self.app.push_screen(DisagreementScreen(item, session.voices()), self._saved_views)
+
+    def _saved_views(self, result: DisagreementViews | None) -> None:
+        if result is None:
+            return
+
+        def apply(session: Session) -> Session:
+            item = next((d for d in session.disagreements if d.id == result.disagreement_id), None)
+            if item is None:
+                raise SessionError("That disagreement is no longer in this session.")
+            voices = {p.id for p in session.voices()}
+            for person_id, text in result.views.items():
+                if person_id in voices and clean(text).strip() != item.views.get(person_id, ""):
+                    session = set_view(session, result.disagreement_id, person_id, text)
+            wanted = "talked-through" if result.talked_through else "open"
+            if item.status != wanted:
+                session = set_disagreement_status(
+                    session, result.disagreement_id, result.talked_through
+                )
+            return session
+
+        self.change(apply)
+
+    @on(DataTable.RowSelected, "#side-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value or ""
+        if key.startswith("section:") or self.session is None:
+            return
+        if any(d.id == key for d in self.session.disagreements):
+            self.open_disagreement(key)
+        else:
+            self.notify("No disagreement on this row. Press d to name one.", timeout=3)
+
+    @on(OptionList.OptionSelected, "#side-disagreements")
+    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.open_disagreement(event.option.id)
+
+    # Naming a new one ----------------------------------------------------------
+
+    def action_name_disagreement(self) -> None:
+        def named(subject: str | None) -> None:
+            if subject:
+                self._highlight_last = True
+                self.change(lambda s: record_disagreement(s, subject))
+
+        self.app.push_screen(NameDisagreementScreen(), named)

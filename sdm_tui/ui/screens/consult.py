@@ -82,6 +82,7 @@ class ConsultationScreen(Screen[None]):
         self._pick_active()
         self._show_all()
         self._autosave()
+        self.panes["team"].focus_first()
 
     # Session changes -----------------------------------------------------
 
@@ -142,7 +143,7 @@ class ConsultationScreen(Screen[None]):
     @on(SessionChange)
     def _on_change(self, message: SessionChange) -> None:
         message.stop()
-        self.apply(message.change, quiet=message.quiet)
+        self.apply(message.change)
 
     @on(ActivePerson)
     def _on_active(self, message: ActivePerson) -> None:
@@ -200,6 +201,9 @@ class ConsultationScreen(Screen[None]):
             self.action_talk(keys[index - 1])
 
     def action_save(self) -> None:
+        for pane in self.panes.values():
+            for change in pane.pending():
+                self.apply(change)
         self.action_talk("summary")
         self.panes["summary"].save()  # type: ignore[attr-defined]
 
