@@ -360,3 +360,20 @@ async def test_wide_screen_two_columns(example_app: SdmApp) -> None:
         await pilot.resize_terminal(90, 30)
         await pilot.pause()
         assert not pane.has_class("-wide")
+
+
+async def test_chosen_options_show_a_tick_not_just_a_colour(example_app) -> None:
+    """State must read in plain text too (high contrast, colour-blind viewers, screen capture)."""
+    from sdm_tui.ui.widgets.marks import MarkedSelectionList
+
+    async with example_app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        options = example_app.screen.query_one("#team-options", MarkedSelectionList)
+        options.select(options.get_option_at_index(0).value)
+        await pilot.pause()
+        lines = ["".join(seg.text for seg in options.render_line(y)) for y in range(2)]
+        assert "✓" in lines[0]
+        assert "✓" not in lines[1] and "X" not in lines[1]

@@ -53,7 +53,7 @@ from sdm_tui.core.transitions import (
 )
 from sdm_tui.ui.messages import Transition
 from sdm_tui.ui.panes.base import Pane
-from sdm_tui.ui.widgets.marks import Radio
+from sdm_tui.ui.widgets.marks import MarkedSelectionList, Radio
 
 WIDE = 140  # columns from which the talk is shown in two columns side by side
 
@@ -200,7 +200,7 @@ class TeamTalkPane(Pane):
                         placeholder="The decision, in plain words",
                     )
                     yield Static("Options to compare", classes="heading")
-                    yield SelectionList[str](
+                    yield MarkedSelectionList[str](
                         *[Selection(option_prompt(o), o.id) for o in grid.options],
                         id="team-options",
                     )

@@ -10,7 +10,11 @@ from textual.widgets import Button, Static
 
 
 class ConfirmQuit(ModalScreen[bool]):
-    BINDINGS = [("escape", "dismiss(False)", "Stay")]
+    BINDINGS = [
+        ("escape", "dismiss(False)", "Stay"),
+        ("left", "app.focus_previous", "Previous"),
+        ("right", "app.focus_next", "Next"),
+    ]
 
     def __init__(self, save_error: str = "") -> None:
         super().__init__()

@@ -12,7 +12,11 @@ from textual.widgets import Button, Static
 class ConfirmRemove(ModalScreen[bool]):
     """Remove `display` ("label (role)")? Anything they said is removed too."""
 
-    BINDINGS = [("escape", "dismiss(False)", "Keep")]
+    BINDINGS = [
+        ("escape", "dismiss(False)", "Keep"),
+        ("left", "app.focus_previous", "Previous"),
+        ("right", "app.focus_next", "Next"),
+    ]
 
     def __init__(self, display: str) -> None:
         super().__init__()

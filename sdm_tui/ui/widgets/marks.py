@@ -8,10 +8,13 @@ mark ("●" or "✓") and an unchosen one shows a blank.
 
 from __future__ import annotations
 
+from typing import Generic
+
 from rich.segment import Segment
 from textual.content import Content
 from textual.strip import Strip
 from textual.widgets import Checkbox, RadioButton, SelectionList
+from textual.widgets._selection_list import SelectionType
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -51,7 +54,7 @@ def _pieces(content: Content) -> list[tuple[str, object]]:
     return parts
 
 
-class MarkedSelectionList(SelectionList):
+class MarkedSelectionList(SelectionList[SelectionType], Generic[SelectionType]):
     """A selection list that shows ✓ beside chosen items and a blank beside the rest."""
 
     def render_line(self, y: int) -> Strip:
