@@ -56,9 +56,9 @@ async def test_columns_and_marks(example_app: SdmApp) -> None:
         assert "Service user\n(service user)" in headers
         assert "Carer\n(carer or supporter)" in headers
         assert "Dr Test\n(clinician)" in headers
-        assert cell(table, "importance:weight", "p1") == "4 most important"
+        assert cell(table, "importance:weight", "p1") == "4 most"
         assert cell(table, "importance:weight", "p3") == "1 a little"
-        assert cell(table, "importance:works", "p1") == "not discussed"
+        assert cell(table, "importance:works", "p1") == "–"
         assert cell(table, "importance:weight", "mark") == "⚠ differ"
         assert cell(table, "leaning:no-change", "p1") == "▼ away"
         assert cell(table, "leaning:no-change", "p2") == "▲ towards"
@@ -103,7 +103,7 @@ async def test_open_write_views_and_talk_through(example_app: SdmApp) -> None:
         saved_item = next(d for d in saved.disagreements if d.id == "leaning:no-change")
         assert saved_item.views == item.views
         assert saved_item.status == "talked-through"
-        assert cell(table, "leaning:no-change", "mark") == "✓ talked through"
+        assert cell(table, "leaning:no-change", "mark") == "✓ talked"
         listing = consult.query_one("#side-disagreements", OptionList)
         prompt = listing.get_option("leaning:no-change").prompt.plain
         assert prompt.startswith("✓ talked through") and "views from 2 of 3" in prompt

@@ -22,7 +22,6 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sdm_tui.core.session import (
-    IMPORTANCE_TEXT,
     LEANING_SYMBOL,
     ROLE_NAMES,
     Disagreement,
@@ -43,10 +42,18 @@ NAME_COLUMN = "name"
 MARK_COLUMN = "mark"
 SECTION_IMPORTANCE = "section:importance"
 SECTION_LEANING = "section:leaning"
-MAX_NAME = 34
+MAX_NAME = 24
 
 OPEN_MARK = "⚠ differ"
-TALKED_MARK = "✓ talked through"
+TALKED_MARK = "✓ talked"
+# Short words so every person's column fits on an 80-column screen; the legend
+# above the table gives the whole scale.
+IMPORTANCE_SHORT = {0: "0 not", 1: "1 a little", 2: "2 some", 3: "3 very", 4: "4 most"}
+LEGEND = (
+    "Matters: 0 not important … 4 most important, – not discussed. "
+    "Leaning: ▲ towards ◆ open ▼ away ? unsure. "
+    "⚠ differ = still open, ✓ talked = talked through. Enter opens; d names a new one."
+)
 
 
 def _short(text: str, width: int = MAX_NAME) -> str:
@@ -68,14 +75,14 @@ def _mark(item: Disagreement | None) -> Text:
 def _importance_cell(person: Participant, question_id: str) -> Text:
     value = person.importance.get(question_id)
     if value is None:
-        return Text("not discussed", style="dim")
-    return Text(f"{value} {IMPORTANCE_TEXT[value]}", style="bold" if value >= 3 else "")
+        return Text("–", style="dim")
+    return Text(IMPORTANCE_SHORT[value], style="bold" if value >= 3 else "")
 
 
 def _leaning_cell(person: Participant, option_id: str) -> Text:
     leaning = person.leanings.get(option_id)
     if leaning is None:
-        return Text("not said", style="dim")
+        return Text("–", style="dim")
     return Text(f"{LEANING_SYMBOL[leaning]} {leaning.value}")
 
 
@@ -95,7 +102,7 @@ class SideBySidePane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            "⚠ differ: still open · ✓ talked through · Enter opens · d names a new one",
+            LEGEND,
             id="side-legend",
             classes="hint",
             markup=False,
@@ -286,7 +293,10 @@ class SideBySidePane(Pane):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         key = event.row_key.value or ""
-        if key.startswith("section:") or self.session is None:
+        if self.session is None:
+            return
+        if key.startswith("section:"):
+            self.notify("This is a heading. Move down to a row; rows marked ⚠ open.", timeout=3)
             return
         if any(d.id == key for d in self.session.disagreements):
             self.open_disagreement(key)
