@@ -81,7 +81,7 @@ def leaning_words(leaning: Leaning | None) -> str:
 class GridTable(DataTable):
     """The grid. Enter (or clicking the highlighted cell) opens the whole answer."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Whole answer")]
+    BINDINGS = [Binding("enter", "select_cursor", "Answer")]
 
 
 class OptionTalkPane(Pane):
@@ -91,15 +91,15 @@ class OptionTalkPane(Pane):
         Binding("2", "rate(2)", "Importance 2", show=False),
         Binding("3", "rate(3)", "Importance 3", show=False),
         Binding("4", "rate(4)", "Importance 4", show=False),
-        Binding("minus", "rate(-1)", "Not discussed", key_display="-"),
+        Binding("minus", "rate(-1)", "Not discussed", key_display="-", show=False),
         Binding("t", "lean('towards')", "Lean", key_display="t/o/a/u"),
         Binding("o", "lean('open')", "Open", show=False),
         Binding("a", "lean('away')", "Away", show=False),
         Binding("u", "lean('unsure')", "Unsure", show=False),
-        Binding("p", "person(1)", "Next person"),
+        Binding("p", "person(1)", "Person"),
         Binding("P", "person(-1)", "Previous person", show=False),
         Binding("n", "note(False)", "Note"),
-        Binding("q", "note(True)", "Question to ask"),
+        Binding("q", "note(True)", "Question to ask", show=False),
     ]
 
     def __init__(self, grid: OptionGrid, *, id: str | None = None) -> None:

@@ -19,12 +19,13 @@ from sdm_tui.core.transitions import complete
 from sdm_tui.ui.messages import ActivePerson, GoToTalk, SessionChange
 from sdm_tui.ui.panes.base import Pane
 
+# The F-key is in each tab's title, so the Footer keeps room for each talk's keys.
 TALKS: list[tuple[str, str]] = [
-    ("team", "1 Team talk"),
-    ("options", "2 Option talk"),
-    ("side", "3 Side by side"),
-    ("decision", "4 Decision talk"),
-    ("summary", "5 Summary"),
+    ("team", "F2 Team talk"),
+    ("options", "F3 Option talk"),
+    ("side", "F4 Side by side"),
+    ("decision", "F5 Decision talk"),
+    ("summary", "F6 Summary"),
 ]
 
 
@@ -48,11 +49,11 @@ class ConsultationScreen(Screen[None]):
     """Owns the session. Panes ask for changes with SessionChange messages."""
 
     BINDINGS = [
-        Binding("f2", "talk('team')", "Team"),
-        Binding("f3", "talk('options')", "Options"),
-        Binding("f4", "talk('side')", "Side by side"),
-        Binding("f5", "talk('decision')", "Decision"),
-        Binding("f6", "talk('summary')", "Summary"),
+        Binding("f2", "talk('team')", "Team", show=False),
+        Binding("f3", "talk('options')", "Options", show=False),
+        Binding("f4", "talk('side')", "Side by side", show=False),
+        Binding("f5", "talk('decision')", "Decision", show=False),
+        Binding("f6", "talk('summary')", "Summary", show=False),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "back", "Back", show=False),
     ]

@@ -61,12 +61,13 @@ class DisagreementScreen(ModalScreen[DisagreementViews | None]):
                     tab_behavior="focus",
                 )
                 yield area
-            yield Tick(
-                "We have talked this through",
-                item.status == "talked-through",
-                id="talked-through",
-            )
-            with Horizontal(classes="buttons"):
+            # Docked: always in view however many people there are.
+            with Horizontal(classes="buttons", id="disagree-actions"):
+                yield Tick(
+                    "We have talked this through",
+                    item.status == "talked-through",
+                    id="talked-through",
+                )
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
 

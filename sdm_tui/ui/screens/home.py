@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
@@ -21,7 +22,7 @@ WELCOME = (
 
 
 class HomeScreen(Screen[None]):
-    BINDINGS = [("escape", "app.quit", "Quit")]
+    BINDINGS = [Binding("escape", "app.quit", "Quit", show=False)]
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -1,0 +1,179 @@
+"""Snapshots of every screen at 100x30 and 80x24, on the app's own sdm-calm theme.
+
+Run `pytest tests/ui/test_snapshots.py --snapshot-update` after a deliberate
+change to the look, and look at the new SVGs in tests/ui/__snapshots__/ before
+committing them. Everything on screen is pinned (see snapshot_apps.py): record
+id, times, review date, people; the records folder is a temporary one and is
+never shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from snapshot_apps import (
+    decision_session,
+    make_app,
+    open_consultation,
+    options_session,
+    settle,
+    shipped_grid,
+    side_session,
+    steady_cursors,
+    team_session,
+)
+from textual.pilot import Pilot
+from textual.widgets import OptionList
+
+from sdm_tui.ui.app import SdmApp
+from sdm_tui.ui.panes.side import SideBySidePane
+from sdm_tui.ui.screens.confirm import ConfirmQuit
+from sdm_tui.ui.screens.disagree import DisagreementScreen
+from sdm_tui.ui.screens.help import HelpScreen
+from sdm_tui.ui.screens.home import HomeScreen
+from sdm_tui.ui.screens.start import ChooseGrid
+
+SIZES = pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
+
+RunBefore = Callable[[Pilot], Awaitable[None]]
+
+
+def shot(snap_compare, tmp_path: Path, size: tuple[int, int], run_before: RunBefore) -> bool:
+    app = make_app(tmp_path)
+
+    async def prepare(pilot: Pilot) -> None:
+        await settle(pilot)
+        await run_before(pilot)
+        await settle(pilot)
+        steady_cursors(pilot.app)
+        await settle(pilot)
+
+    return snap_compare(app, terminal_size=size, run_before=prepare)
+
+
+def grid_of(pilot: Pilot):
+    app = pilot.app
+    assert isinstance(app, SdmApp)
+    return shipped_grid(app)
+
+
+# Home and its modals -------------------------------------------------------------
+
+
+@SIZES
+def test_home(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        assert isinstance(pilot.app.screen, HomeScreen)
+        drafts = pilot.app.screen.query_one("#drafts", OptionList)
+        assert drafts.option_count == 1  # "None: every consultation has been saved."
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_grid_chooser(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("enter")  # "Start a consultation" is highlighted first
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ChooseGrid)
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_help(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HelpScreen)
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+# The consultation ----------------------------------------------------------------
+
+
+@SIZES
+def test_team_talk(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, team_session(grid_of(pilot)))
+        assert pilot.app.screen.current_talk() == "team"
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_option_talk(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, options_session(grid_of(pilot)), "f3")
+        assert pilot.app.screen.current_talk() == "options"
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_side_by_side(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, side_session(grid_of(pilot)), "f4")
+        assert pilot.app.screen.current_talk() == "side"
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_disagreement_modal(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, side_session(grid_of(pilot)), "f4")
+        pilot.app.screen.query_one(SideBySidePane).open_disagreement("importance:weight")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DisagreementScreen)
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_decision_talk(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, decision_session(grid_of(pilot)), "f5")
+        assert pilot.app.screen.current_talk() == "decision"
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_decision_talk_stances(snap_compare, tmp_path: Path, size) -> None:
+    """The same talk scrolled down to where each person stands."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, decision_session(grid_of(pilot)), "f5")
+        stances = pilot.app.screen.query_one("#stances")
+        assert stances.children  # rebuilt for the three people
+        # Its heading ("Where each person stands", a rule and a line) sits just above.
+        scroll = pilot.app.screen.query_one("#decision-scroll")
+        scroll.scroll_to(y=stances.virtual_region.y - 2, animate=False)
+        await settle(pilot)
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_summary_before_saving(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, decision_session(grid_of(pilot)), "f6")
+        assert pilot.app.screen.current_talk() == "summary"
+        assert pilot.app.screen.session.completed is None
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_quit_confirmation(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, team_session(grid_of(pilot)))
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmQuit)
+
+    assert shot(snap_compare, tmp_path, size, run_before)
