@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from harness import open_consultation
 from textual.containers import VerticalScroll
 from textual.widgets import Input, RadioSet, Select, Static, TextArea
 
@@ -40,14 +41,7 @@ def make_session(app: SdmApp) -> Session:
 
 
 async def start(app: SdmApp, pilot, session: Session) -> ConsultationScreen:
-    grid = app.catalog.get("example-grid")
-    app.store.claim_draft(session.record_id)
-    screen = ConsultationScreen(app.store, grid, session)
-    await app.push_screen(screen)
-    await pilot.pause()
-    await pilot.press("f5")
-    await pilot.pause()
-    return screen
+    return await open_consultation(app, pilot, session, "f5")
 
 
 def saved(app: SdmApp, session: Session) -> Session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from harness import open_consultation
 from textual.coordinate import Coordinate
 from textual.widgets import Static, TextArea
 
@@ -45,11 +46,7 @@ def make_session(
 
 
 async def open_options(app: SdmApp, pilot, grid: OptionGrid, session: Session) -> OptionTalkPane:
-    app.store.claim_draft(session.record_id)
-    app.push_screen(ConsultationScreen(app.store, grid, session))
-    await pilot.pause()
-    await pilot.press("f3")
-    await pilot.pause()
+    await open_consultation(app, pilot, session, "f3")
     await pilot.pause()
     pane = app.screen.query_one(OptionTalkPane)
     assert pane.table.row_count == len(grid.questions) + 1

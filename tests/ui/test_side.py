@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness import open_consultation
 from rich.text import Text
 from textual.widgets import Checkbox, DataTable, OptionList, TextArea
 
@@ -33,14 +34,7 @@ def make_session(app: SdmApp, *, carer_label: str = "Carer") -> Session:
 
 
 async def start(app: SdmApp, pilot, session: Session) -> ConsultationScreen:
-    grid = app.catalog.get("example-grid")
-    app.store.claim_draft(session.record_id)
-    screen = ConsultationScreen(app.store, grid, session)
-    await app.push_screen(screen)
-    await pilot.pause()
-    await pilot.press("f4")
-    await pilot.pause()
-    return screen
+    return await open_consultation(app, pilot, session, "f4")
 
 
 def cell(table: DataTable, row: str, column: str) -> str:
