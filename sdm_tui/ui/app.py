@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -13,6 +14,7 @@ from sdm_tui import __version__
 from sdm_tui.core.catalog import Catalog
 from sdm_tui.core.fsutil import StoreError
 from sdm_tui.core.store import RecordStore
+from sdm_tui.core.text import clean
 from sdm_tui.ui.crash import APOLOGY, write_crash_log
 from sdm_tui.ui.themes import THEMES
 
@@ -51,6 +53,16 @@ class SdmApp(App[None]):
             self.notify(
                 str(problem), title="Grid problem", severity="warning", timeout=12, markup=False
             )
+
+    async def on_event(self, event: events.Event) -> None:
+        # A paste reaches a widget's text unfiltered (typed keys cannot carry escape
+        # sequences): clean it first, so no escape or control byte is shown on the
+        # shared screen, even before the text is stored (where it is cleaned again).
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            text = clean(event.text)
+            if text != event.text:
+                event = events.Paste(text)
+        await super().on_event(event)
 
     # The consultation in progress, if any -------------------------------
 

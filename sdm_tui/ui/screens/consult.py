@@ -48,12 +48,13 @@ def make_panes(grid: OptionGrid) -> dict[str, Pane]:
 class ConsultationScreen(Screen[None]):
     """Owns the session. Panes ask for changes with SessionChange messages."""
 
+    # F2-F6 have priority: a TextArea binds F6 (select line) and would swallow it.
     BINDINGS = [
-        Binding("f2", "talk('team')", "Team", show=False),
-        Binding("f3", "talk('options')", "Options", show=False),
-        Binding("f4", "talk('side')", "Side by side", show=False),
-        Binding("f5", "talk('decision')", "Decision", show=False),
-        Binding("f6", "talk('summary')", "Summary", show=False),
+        Binding("f2", "talk('team')", "Team", show=False, priority=True),
+        Binding("f3", "talk('options')", "Options", show=False, priority=True),
+        Binding("f4", "talk('side')", "Side by side", show=False, priority=True),
+        Binding("f5", "talk('decision')", "Decision", show=False, priority=True),
+        Binding("f6", "talk('summary')", "Summary", show=False, priority=True),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "back", "Back", show=False),
     ]

@@ -15,6 +15,19 @@ from sdm_tui.core.session import Disagreement, Participant
 from sdm_tui.ui.widgets.marks import Tick
 
 
+class DockedActions(Horizontal):
+    """The docked row of buttons: drawn over the bottom of the dialog, last in Tab order.
+
+    Textual orders Tab by position on the screen, so a docked row would come before
+    any view box scrolled below it (with three people, Tab went from the second
+    person's box to the buttons). Sorting it last keeps Tab going person to person.
+    """
+
+    @property
+    def _focus_sort_key(self) -> tuple[int, int]:
+        return (1 << 30, 0)
+
+
 @dataclass(frozen=True)
 class DisagreementViews:
     """What the room wrote: each person's view (by participant id) and the status."""
@@ -62,7 +75,7 @@ class DisagreementScreen(ModalScreen[DisagreementViews | None]):
                 )
                 yield area
             # Docked: always in view however many people there are.
-            with Horizontal(classes="buttons", id="disagree-actions"):
+            with DockedActions(classes="buttons", id="disagree-actions"):
                 yield Tick(
                     "We have talked this through",
                     item.status == "talked-through",
