@@ -1,0 +1,1 @@
+"""The performance harness: `make bench`. Figures are measured here, never in tests."""
