@@ -164,12 +164,14 @@ class RecordStore:
             return infos
         for path in self.drafts_dir.glob("*.toml"):
             record_id = path.stem
-            if record_id in self._locks:
+            lock_path = self.drafts_dir / f"{record_id}.lock"
+            if record_id in self._locks or not lock_path.exists():
                 holder = ""
             else:
-                probe = FileLock(self.drafts_dir / f"{record_id}.lock")
+                # Probe, and tidy away a lock file no one holds (left by a crash).
+                probe = FileLock(lock_path)
                 holder = "" if probe.acquire() else probe.holder()
-                probe.release()
+                probe.release(remove=True)
             try:
                 session, problem = record.load(path), ""
             except RecordProblem as exc:

@@ -205,6 +205,17 @@ def test_discard_draft(store: RecordStore, grid: OptionGrid) -> None:
     assert not (store.drafts_dir / "test0000000a.lock").exists()
 
 
+def test_listing_drafts_tidies_stale_lock_files(store: RecordStore, grid: OptionGrid) -> None:
+    store.save_draft(draft_session(grid))
+    store.release_draft("test0000000a")  # as when the window closes; its lock file stays
+    lock = store.drafts_dir / "test0000000a.lock"
+    assert lock.exists()
+    other = RecordStore(store.root)
+    assert [d.in_use_by for d in other.drafts()] == [""]
+    assert not lock.exists()  # no one held it, so the listing removed it
+    assert [d.in_use_by for d in other.drafts()] == [""]  # and creates none
+
+
 @pytest.fixture
 def claimed_elsewhere(store: RecordStore, grid: OptionGrid) -> Iterator[int]:
     """A draft saved here, then claimed by another process that stays running."""
