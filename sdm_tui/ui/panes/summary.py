@@ -107,7 +107,11 @@ class SummaryPane(Pane):
         self.query_one("#save-elsewhere").display = False
         self.query_one("#save").display = False
         self.query_one("#done").display = True
-        self.query_one("#done", Button).focus()
+        if self.session is not None and self.session.training is not None:
+            # A role-play goes on to its debrief, so it is not left unexported.
+            self.call_after_refresh(self.screen.action_talk, "debrief")  # type: ignore[attr-defined]
+        else:
+            self.query_one("#done", Button).focus()
         self.notify("Record and summary saved.", title="Saved")
 
     @on(Button.Pressed, "#save")

@@ -7,12 +7,14 @@ import contextlib
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from sdm_tui.core.fsutil import StoreError
 from sdm_tui.core.grid import OptionGrid
-from sdm_tui.core.session import Session, SessionError
+from sdm_tui.core.scenario import Scenario
+from sdm_tui.core.session import Mode, Session, SessionError
 from sdm_tui.core.store import RecordStore, SavedRecord
 from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 from sdm_tui.core.transitions import complete
@@ -27,6 +29,18 @@ TALKS: list[tuple[str, str]] = [
     ("decision", "F5 Decision talk"),
     ("summary", "F6 Summary"),
 ]
+# A role-play adds the observer's talk and the debrief; shorter titles keep all
+# seven tabs on an 80-column screen. F7 (briefs) opens a dialog, not a tab.
+TRAINING_TALKS: list[tuple[str, str]] = [
+    ("team", "F2 Team"),
+    ("options", "F3 Options"),
+    ("side", "F4 Side"),
+    ("decision", "F5 Decide"),
+    ("summary", "F6 Summary"),
+    ("observer", "F8 Observer"),
+    ("debrief", "F9 Debrief"),
+]
+TRAINING_ONLY = ("observer", "debrief")
 
 
 def make_panes(grid: OptionGrid) -> dict[str, Pane]:
@@ -55,15 +69,29 @@ class ConsultationScreen(Screen[None]):
         Binding("f4", "talk('side')", "Side by side", show=False, priority=True),
         Binding("f5", "talk('decision')", "Decision", show=False, priority=True),
         Binding("f6", "talk('summary')", "Summary", show=False, priority=True),
+        # Role-plays only (check_action hides them in clinical consultations).
+        Binding("f7", "briefs", "Briefs", priority=True),
+        Binding("f8", "talk('observer')", "Observer", show=False, priority=True),
+        Binding("f9", "talk('debrief')", "Debrief", show=False, priority=True),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "back", "Back", show=False),
     ]
 
-    def __init__(self, store: RecordStore, grid: OptionGrid, session: Session) -> None:
+    def __init__(
+        self,
+        store: RecordStore,
+        grid: OptionGrid,
+        session: Session,
+        scenario: Scenario | None = None,
+    ) -> None:
+        """`scenario`: a role-play's scenario (default: found by id in the app's scenarios)."""
         super().__init__()
         self.store = store
         self.grid = grid
         self.session = session
+        self.training = session.mode == Mode.TRAINING
+        self.scenario = scenario
+        self.talks = TRAINING_TALKS if self.training else TALKS
         self.active = ""
         self.saved_to: str = ""
         self.save_error: str = ""
@@ -72,12 +100,36 @@ class ConsultationScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="save-state", markup=False)
+        if self.training:
+            self._add_training_panes()
+            with Horizontal(id="status-row"):
+                yield Static("🎭 TRAINING ROLE-PLAY", id="training-banner", markup=False)
+                yield Static("", id="save-state", markup=False)
+        else:
+            yield Static("", id="save-state", markup=False)
         with TabbedContent(id="talks"):
-            for key, title in TALKS:
+            for key, title in self.talks:
                 with TabPane(title, id=f"tab-{key}"):
                     yield self.panes[key]
         yield Footer()
+
+    def _add_training_panes(self) -> None:
+        from sdm_tui.ui.panes.debrief import DebriefPane
+        from sdm_tui.ui.panes.observer import ObserverPane
+
+        if self.scenario is None and self.session.training is not None:
+            scenarios = getattr(self.app, "scenarios", None)
+            if scenarios is not None:
+                self.scenario = scenarios.get(self.session.training.scenario)
+        self.panes["observer"] = ObserverPane(self.grid, self.scenario, id="pane-observer")
+        self.panes["debrief"] = DebriefPane(self.grid, self.scenario, id="pane-debrief")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The role-play keys (F7-F9) exist only in a role-play."""
+        talk = parameters[0] if action == "talk" and parameters else ""
+        if action == "briefs" or talk in TRAINING_ONLY:
+            return self.training
+        return True
 
     def on_mount(self) -> None:
         mode = "TRAINING ROLE-PLAY · " if self.session.mode.value == "training" else ""
@@ -213,7 +265,7 @@ class ConsultationScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Escape: the previous talk; from team talk, home (the draft stays saved)."""
-        keys = [k for k, _ in TALKS]
+        keys = [k for k, _ in self.talks]
         index = keys.index(self.current_talk())
         if index == 0:
             self.dismiss(None)
@@ -224,8 +276,38 @@ class ConsultationScreen(Screen[None]):
         for pane in self.panes.values():
             for change in pane.pending():
                 self.apply(change)
+        already_saved = bool(self.saved_to)
         self.action_talk("summary")
         self.panes["summary"].save()  # type: ignore[attr-defined]
+        if self.training and self.saved_to and not already_saved:
+            # The summary pane opens the debrief next; say what to do there.
+            self.notify(
+                "This is the debrief to talk it through; Ctrl+E exports it.",
+                title="Role-play saved",
+                timeout=15,
+            )
+
+    def action_briefs(self) -> None:
+        """F7: choose a player, then show only that player's brief (F7 or Escape hides it)."""
+        if not self.training:
+            return
+        if self.scenario is None:
+            scenario_id = self.session.training.scenario if self.session.training else ""
+            self.notify(
+                f"The scenario '{scenario_id}' is not available, so its briefs cannot be shown.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        from sdm_tui.ui.screens.brief import BriefChooser, BriefScreen
+
+        scenario = self.scenario
+
+        def chosen(choice: str | None) -> None:
+            if choice:
+                self.app.push_screen(BriefScreen(scenario, choice))
+
+        self.app.push_screen(BriefChooser(scenario), chosen)
 
     def finish(self, store: RecordStore | None = None) -> SavedRecord:
         """Complete the session and save record + summary; raise SessionError/StoreError.
