@@ -72,7 +72,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_temp(path: Path, data: bytes) -> Path:
+def _write_temp(path: Path, data: bytes, sync: bool = True) -> Path:
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
     fd = os.open(temp, flags, FILE_MODE)
@@ -81,7 +81,8 @@ def _write_temp(path: Path, data: bytes) -> Path:
         while view:
             written = os.write(fd, view)
             view = view[written:]
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     except BaseException:
         os.close(fd)
         temp.unlink(missing_ok=True)
@@ -90,11 +91,15 @@ def _write_temp(path: Path, data: bytes) -> Path:
     return temp
 
 
-def atomic_write(path: Path, data: bytes, *, replace: bool = True) -> None:
-    """Write `data` to `path` atomically. With replace=False an existing file is an error."""
+def atomic_write(path: Path, data: bytes, *, replace: bool = True, durable: bool = True) -> None:
+    """Write `data` to `path` atomically. With replace=False an existing file is an error.
+
+    durable=False skips both fsyncs: only for files that can be made again
+    (synthetic records), never for anything a person recorded.
+    """
     temp: Path | None = None
     try:
-        temp = _write_temp(path, data)
+        temp = _write_temp(path, data, durable)
         if replace:
             os.replace(temp, path)
         else:
@@ -108,7 +113,8 @@ def atomic_write(path: Path, data: bytes, *, replace: bool = True) -> None:
                         f"{path} already exists; records are never overwritten."
                     ) from None
                 os.replace(temp, path)
-        _fsync_dir(path.parent)
+        if durable:
+            _fsync_dir(path.parent)
     except OSError as exc:
         raise StoreError(explain(exc, path.parent)) from None
     finally:
