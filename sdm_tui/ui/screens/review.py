@@ -1,0 +1,619 @@
+"""Review past records: a filtered list, newest first, from the records index.
+
+The list shows what the index (sdm_tui.core.index) holds at once, then checks
+the folder in a worker thread ("checking the folder…") and redraws when files
+were added, changed or removed behind the app's back. Only the rows in view
+are read from the index (VirtualList), so 100,000 records open as fast as 100.
+
+Every filter change asks the index again (typing waits ~150 ms for a pause).
+Training records appear only when asked for. A record that fails its integrity
+check or cannot be read is listed with a ✗ and why, and opens to the reason
+and the fix; it is never hidden.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Select, Static
+
+from sdm_tui.core import record
+from sdm_tui.core.index import Changes, Filters, IndexRow, RecordIndex
+from sdm_tui.core.record import RecordProblem
+from sdm_tui.ui.screens.record_view import RecordProblemScreen, RecordViewScreen
+from sdm_tui.ui.widgets.virtual_list import VirtualList
+
+DEBOUNCE_S = 0.15
+PROGRESS_EVERY_S = 0.25
+REQUERY_EVERY_S = 2.0  # while a long check reads many files, show what is indexed so far
+
+LEGEND = "◷ review date passed · ⚠ disagreement open · ✗ failed check or unreadable"
+OUTCOMES = [
+    ("Any outcome", ""),
+    ("Chosen", "chosen"),
+    ("Deferred", "deferred"),
+    ("No agreement", "no-agreement"),
+]
+MODES: dict[str, tuple[str, ...]] = {
+    "clinical": ("clinical",),
+    "training": ("training",),
+    "all": ("clinical", "training"),
+}
+MODE_NAMES = {"clinical": "Clinical records", "training": "Training records", "all": "All records"}
+PROBLEM_WORDS = {
+    "integrity": "failed integrity check",
+    "unreadable": "cannot be read",
+    "newer": "from a newer sdm-tui",
+    "invalid": "not a valid record",
+}
+DECISION_WORDS = {"deferred": "Deferred", "no-agreement": "No agreement"}
+
+# Column widths of the list (cells); the decision and the grid title share what is left.
+FLAGS_W, DATE_W, REF_W, MODE_W = 3, 10, 11, 8
+FIXED_W = FLAGS_W + DATE_W + REF_W + MODE_W + 5 * 2
+
+
+def decision_width(width: int) -> int:
+    return min(32, max(16, (width - FIXED_W) * 3 // 5))
+
+
+def _fit(text: str, width: int) -> str:
+    if width <= 0:
+        return ""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def decision_text(row: IndexRow) -> str:
+    if row.outcome == "chosen":
+        return f"Chosen: {row.option}" if row.option else "Chosen"
+    return DECISION_WORDS.get(row.outcome, "No decision")
+
+
+def flags(row: IndexRow, today: date) -> str:
+    """◷ ⚠ ✗ marks for one row (the legend says what each means)."""
+    if row.status != "ok":
+        return "✗"
+    marks = ""
+    if row.review_passed(today):
+        marks += "◷"
+    if row.open_disagreements:
+        marks += "⚠"
+    return marks
+
+
+def _columns(cells: list[tuple[str, int]], width: int) -> Text:
+    """Cells padded to their widths (the last one takes the rest), two spaces apart."""
+    text = Text(no_wrap=True)
+    used = 0
+    for i, (value, cell_width) in enumerate(cells):
+        last = i == len(cells) - 1
+        room = max(width - used, 0) if last else cell_width
+        piece = Text(_fit(value, room))
+        if piece.cell_len < room and not last:
+            piece.pad_right(room - piece.cell_len)
+        text.append_text(piece)
+        used += room
+        if not last:
+            text.append("  ")
+            used += 2
+    return text
+
+
+def row_text(row: IndexRow, width: int, today: date) -> Text:
+    """One record on one line: flags, date, reference, decision, mode, grid."""
+    day = row.created[:10] or "date ?"
+    mark = flags(row, today)
+    if row.status != "ok":
+        reason = PROBLEM_WORDS.get(row.status, "cannot be read")
+        line = _columns(
+            [
+                (mark, FLAGS_W),
+                (day, DATE_W),
+                (f"✗ {reason}: record {row.record_id} ({row.path})", width),
+            ],
+            width,
+        )
+        line.stylize("bold")
+        return line
+    return _columns(
+        [
+            (mark, FLAGS_W),
+            (day, DATE_W),
+            (row.service_user_ref or "—", REF_W),
+            (decision_text(row), decision_width(width)),
+            (row.mode, MODE_W),
+            (row.grid_title or row.grid_id, width),
+        ],
+        width,
+    )
+
+
+def heading_text(width: int) -> Text:
+    text = Text("  ", no_wrap=True)  # under the list's cursor mark
+    width = max(width - 2, 1)
+    text.append_text(
+        _columns(
+            [
+                ("", FLAGS_W),
+                ("Date", DATE_W),
+                ("Reference", REF_W),
+                ("Decision", decision_width(width)),
+                ("Mode", MODE_W),
+                ("Grid", width),
+            ],
+            width,
+        )
+    )
+    text.stylize("bold")
+    return text
+
+
+def parse_day(value: str, label: str) -> tuple[date | None, str]:
+    """A YYYY-MM-DD date from a filter box, or a one-line message saying how to type it."""
+    value = value.strip()
+    if not value:
+        return None, ""
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value), ""
+    except ValueError:
+        return (
+            None,
+            f"⚠ {label} date “{_fit(value, 12)}” is not a date: type YYYY-MM-DD, e.g. 2026-11-02.",
+        )
+
+
+def describe(filters: Filters, mode: str, grid_titles: dict[str, str]) -> str:
+    """Which filters are on, in words."""
+    parts = [MODE_NAMES[mode].split()[0].lower() + (" only" if mode != "all" else " modes")]
+    if filters.text.strip():
+        parts.append(f"words “{_fit(filters.text.strip(), 24)}”")
+    if filters.reference.strip():
+        parts.append(f"reference {filters.reference.strip()}")
+    if filters.date_from:
+        parts.append(f"from {filters.date_from.isoformat()}")
+    if filters.date_to:
+        parts.append(f"to {filters.date_to.isoformat()}")
+    if filters.grid:
+        parts.append(f"grid “{_fit(grid_titles.get(filters.grid, filters.grid), 24)}”")
+    if filters.outcome:
+        parts.append(dict((v, k) for k, v in OUTCOMES)[filters.outcome].lower())
+    return ", ".join(parts)
+
+
+class RecordHeading(Static):
+    """The column names, drawn to the list's width."""
+
+    def render(self) -> Text:
+        return heading_text(self.content_size.width or 80)
+
+
+class ReviewScreen(Screen[None]):
+    """Every finished record, newest first, with filters; open, timeline, clinic view."""
+
+    CSS_PATH = "review.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+f", "search", "Find"),
+        Binding("t", "timeline", "Timeline"),
+        Binding("c", "clinic", "Clinic view"),
+        Binding("m", "next_mode", "Mode"),
+        Binding("ctrl+r", "check_folder", "Re-check"),
+    ]
+
+    def __init__(self, root: Path | None = None, *, today: date | None = None) -> None:
+        super().__init__()
+        self._root = root
+        self.today = today or date.today()
+        self.index: RecordIndex | None = None
+        self.filters = Filters()
+        self.mode = "clinical"
+        self.count = 0
+        self.problems: list[str] = []
+        self.checking = ""
+        self.checked = ""
+        self.index_error = ""
+        self.empty_note = ""
+        self._timer: Timer | None = None
+        self._grid_titles: dict[str, str] = {}
+        self._last_progress = 0.0
+        self._last_requery = 0.0
+        self._gone = False  # the screen was closed (a check may still be running)
+
+    @property
+    def root(self) -> Path:
+        return self._root if self._root is not None else self.app.store.root  # type: ignore[attr-defined]
+
+    # Layout ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="review-filters-1", classes="filter-row"):
+            yield Static("Find", classes="filter-label", markup=False)
+            yield Input(placeholder="words, e.g. weight", id="f-text", compact=True)
+            yield Static("Ref", classes="filter-label", markup=False)
+            yield Input(placeholder="SU-0042", id="f-ref", compact=True)
+            yield Select(
+                [(Text("Any grid"), "")], value="", allow_blank=False, id="f-grid", compact=True
+            )
+        with Horizontal(id="review-filters-2", classes="filter-row"):
+            yield Static("From", classes="filter-label", markup=False)
+            yield Input(placeholder="YYYY-MM-DD", id="f-from", compact=True, max_length=10)
+            yield Static("To", classes="filter-label", markup=False)
+            yield Input(placeholder="YYYY-MM-DD", id="f-to", compact=True, max_length=10)
+            yield Select(
+                [(Text(k), v) for k, v in OUTCOMES],
+                value="",
+                allow_blank=False,
+                id="f-outcome",
+                compact=True,
+            )
+            yield Select(
+                [(Text(name), key) for key, name in MODE_NAMES.items()],
+                value="clinical",
+                allow_blank=False,
+                id="f-mode",
+                compact=True,
+            )
+        yield Static("", id="review-status", markup=False)
+        yield Static("", id="review-note", markup=False)
+        yield Static(LEGEND, id="review-legend", classes="hint", markup=False)
+        yield RecordHeading("", id="review-heading")
+        yield VirtualList(
+            self._page_for(self.filters),
+            lambda row, width: row_text(row, width, self.today),
+            id="review-list",
+            empty="Opening the records index…",
+        )
+        yield Footer()
+
+    @property
+    def rows(self) -> VirtualList[IndexRow]:
+        return self.query_one("#review-list", VirtualList)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Review past records"
+        self.rows.focus()
+        try:
+            self.index = RecordIndex.open(self.root)
+        except (sqlite3.Error, OSError) as exc:
+            self.index_error = (
+                f"⚠ The records index in {self.root} cannot be opened ({exc}). "
+                "Delete index.sqlite3 there and open this screen again; records are not touched."
+            )
+            self.rows.set_empty("The list cannot be shown.")
+            self._show_status()
+            return
+        self.requery()
+        # After the first paint: the list shows first, then the folder is checked (the
+        # check's thread competes for the interpreter); a Select's options can be set then.
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self._load_grids()
+        self.action_check_folder()
+
+    def on_unmount(self) -> None:
+        # A check still running closes the index when it ends (see _finish_check).
+        self._gone = True
+        if self.index is not None and not self.checking:
+            self.index.close()
+
+    # Filters -----------------------------------------------------------------
+
+    def _load_grids(self) -> None:
+        if self.index is None:
+            return
+        try:
+            grids = self.index.grids()
+        except sqlite3.Error:
+            return
+        titles = dict(grids)
+        if titles == self._grid_titles:
+            return
+        self._grid_titles = titles
+        select = self.query_one("#f-grid", Select)
+        current = select.value
+        options = [(Text("Any grid"), "")] + [
+            (Text(title or grid_id), grid_id) for grid_id, title in grids
+        ]
+        select.set_options(options)
+        select.value = current if current in titles else ""
+
+    def read_filters(self) -> tuple[Filters, list[str]]:
+        problems = []
+        date_from, problem = parse_day(self.query_one("#f-from", Input).value, "From")
+        if problem:
+            problems.append(problem)
+        date_to, problem = parse_day(self.query_one("#f-to", Input).value, "To")
+        if problem:
+            problems.append(problem)
+        if date_from and date_to and date_from > date_to:
+            problems.append("⚠ The From date is after the To date, so nothing can match.")
+        grid = self.query_one("#f-grid", Select).value
+        outcome = self.query_one("#f-outcome", Select).value
+        mode = self.query_one("#f-mode", Select).value
+        self.mode = mode if isinstance(mode, str) and mode in MODES else "clinical"
+        filters = Filters(
+            text=self.query_one("#f-text", Input).value,
+            reference=self.query_one("#f-ref", Input).value.strip(),
+            date_from=date_from,
+            date_to=date_to,
+            grid=grid if isinstance(grid, str) else "",
+            outcome=outcome if isinstance(outcome, str) else "",
+            modes=MODES[self.mode],
+        )
+        return filters, problems
+
+    @on(Input.Changed, ".filter-row Input")
+    def _typed(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_S, self.requery)
+
+    @on(Input.Submitted, ".filter-row Input")
+    def _submitted(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self.requery()
+        self.rows.focus()
+
+    @on(Select.Changed, ".filter-row Select")
+    def _chosen(self) -> None:
+        self.requery()
+
+    def requery(self, *, keep_cursor: bool = False) -> None:
+        """Ask the index again with the filters on screen, and redraw the list."""
+        self._timer = None
+        if self.index is None:
+            return
+        self.filters, self.problems = self.read_filters()
+        try:
+            self.count = self.index.count(self.filters)
+            self.index_error = ""
+        except sqlite3.Error as exc:
+            self.count = 0
+            self.index_error = (
+                f"⚠ The records index could not be read ({exc}). "
+                "Press Ctrl+R to check the folder again."
+            )
+        self.empty_note = self._empty_words()
+        self.rows.set_empty("No records to show." if self.empty_note else "")
+        self.rows.reset(self.count, self._page_for(self.filters), keep_cursor=keep_cursor)
+        self._show_status()
+
+    def _page_for(self, filters: Filters):
+        def fetch(offset: int, limit: int) -> list[IndexRow]:
+            if self.index is None:
+                return []
+            try:
+                return self.index.page(filters, offset, limit)
+            except sqlite3.Error as exc:
+                self.index_error = f"⚠ The records index could not be read ({exc})."
+                self.call_later(self._show_status)
+                return []
+
+        return fetch
+
+    def _empty_words(self) -> str:
+        if self.index is None:
+            return "Opening the records index…"
+        if self.count:
+            return ""
+        if self.filters.modes == ("clinical",):
+            try:
+                training = self.index.count(replace(self.filters, modes=("training",)))
+            except sqlite3.Error:
+                training = 0
+            if training:
+                return (
+                    f"No clinical records match. {training:,} training record"
+                    f"{'s' if training > 1 else ''} do: press m, or choose “Training records” "
+                    "or “All records” under Mode, to show them."
+                )
+        if self.checking and not self.index_error:
+            return "No records found yet: still checking the folder…"
+        return (
+            "No records match these filters."
+            if self._filtered()
+            else ("No finished records here yet. Saved consultations appear in this list.")
+        )
+
+    def _filtered(self) -> bool:
+        f = self.filters
+        return bool(
+            f.text.strip() or f.reference or f.date_from or f.date_to or f.grid or f.outcome
+        )
+
+    def _show_status(self) -> None:
+        status = f"{self.count:,} record{'' if self.count == 1 else 's'} · "
+        status += describe(self.filters, self.mode, self._grid_titles)
+        if self.checking:
+            status += f" · {self.checking}"
+        elif self.checked:
+            status += f" · {self.checked}"
+        self.query_one("#review-status", Static).update(status)
+        notes = [n for n in (self.index_error, *self.problems) if n]
+        if self.index is not None and self.index.warning:
+            notes.append(f"⚠ {self.index.warning}")
+        if not self.count and self.empty_note and self.index is not None:
+            notes.append(self.empty_note)
+        note = self.query_one("#review-note", Static)
+        note.update("\n".join(notes))
+        note.display = bool(notes)
+
+    # Keeping up with the folder ---------------------------------------------
+
+    def action_check_folder(self) -> None:
+        if self.index is None or self.checking:
+            return
+        self._last_requery = time.monotonic()
+        self.checking = "checking the folder…"
+        self.checked = ""
+        self._show_status()
+        self._check_folder()
+
+    def _check_folder(self) -> None:
+        # The app is fetched here: once the screen is closed, the thread cannot find it.
+        self._run_check(self.app)
+
+    @work(thread=True, exclusive=True, group="review-refresh", exit_on_error=False)
+    def _run_check(self, app: App) -> None:
+        index = self.index
+        if index is None:
+            return
+
+        def progress(done: int, total: int) -> None:
+            """At most a few times a second, tell the screen how far the check has got."""
+            now = time.monotonic()
+            if done < total and now - self._last_progress < PROGRESS_EVERY_S:
+                return
+            self._last_progress = now
+            app.call_from_thread(self._show_progress, done, total)
+
+        try:
+            result: Changes | str = index.refresh(progress=progress)
+        except (sqlite3.Error, OSError) as exc:
+            result = str(exc)
+        app.call_from_thread(self._finish_check, result)
+
+    def _show_progress(self, done: int, total: int) -> None:
+        if not self.checking or self._gone:
+            return
+        self.checking = f"checking the folder… {done:,} of {total:,} files read"
+        now = time.monotonic()
+        if now - self._last_requery >= REQUERY_EVERY_S:
+            self._last_requery = now
+            self.requery(keep_cursor=True)
+        else:
+            self._show_status()
+
+    def _finish_check(self, result: Changes | str) -> None:
+        """In the app's thread when a check ends: show it, or close the index if we left."""
+        self.checking = ""
+        if self._gone:
+            if self.index is not None:
+                self.index.close()
+            return
+        if isinstance(result, str):
+            self._check_failed(result)
+        else:
+            self._checked(result)
+
+    def _checked(self, changes: Changes) -> None:
+        moved = changes.added + changes.updated + changes.removed
+        if moved or changes.rebuilt:
+            self.checked = (
+                f"✓ folder checked: {changes.added:,} new, {changes.updated:,} changed, "
+                f"{changes.removed:,} gone"
+            )
+            self._load_grids()
+            self.requery(keep_cursor=True)
+        else:
+            self.checked = "✓ folder checked: no changes"
+            self._show_status()
+
+    def _check_failed(self, message: str) -> None:
+        self.index_error = (
+            f"⚠ Could not check the records folder ({message}). The list may be out of date; "
+            "press Ctrl+R to try again."
+        )
+        self._show_status()
+
+    # Opening -----------------------------------------------------------------
+
+    @on(VirtualList.Selected, "#review-list")
+    def _open(self, event: VirtualList.Selected) -> None:
+        event.stop()
+        self.open_record(event.row)  # type: ignore[arg-type]
+
+    def open_record(self, row: IndexRow) -> None:
+        path = self.root / row.path
+        if row.status != "ok":
+            self.app.push_screen(RecordProblemScreen(str(path), row.status, row.problem))
+            return
+        if not path.exists():
+            self.app.push_screen(
+                RecordProblemScreen(str(path), "missing", "the file is not there any more")
+            )
+            self.action_check_folder()
+            return
+        try:
+            session = record.load(path)
+        except RecordProblem as exc:
+            self.app.push_screen(RecordProblemScreen(str(path), exc.kind, str(exc.problems[0])))
+            self.action_check_folder()  # it changed since the index read it
+            return
+        self.app.push_screen(
+            RecordViewScreen(session, path, today=self.today, timeline=self.open_timeline)
+        )
+
+    def open_timeline(self, reference: str) -> None:
+        from sdm_tui.ui.screens.timeline import TimelineScreen
+
+        if self.index is None:
+            return
+        self.app.push_screen(
+            TimelineScreen(self.index, self.root, reference, MODES[self.mode], today=self.today)
+        )
+
+    # Actions -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In a filter box the letter types into the box.
+        return not (
+            action in ("timeline", "clinic", "next_mode") and isinstance(self.focused, Input)
+        )
+
+    def action_timeline(self) -> None:
+        row = self.rows.current
+        if row is None:
+            self.notify("No record is highlighted.", timeout=3)
+            return
+        if not row.service_user_ref:
+            self.notify("This record has no service-user reference to follow.", severity="warning")
+            return
+        self.open_timeline(row.service_user_ref)
+
+    def action_clinic(self) -> None:
+        from sdm_tui.ui.screens.clinic import ClinicScreen
+
+        if self.index is None:
+            return
+        self.app.push_screen(
+            ClinicScreen(
+                self.index,
+                self.filters,
+                describe(self.filters, self.mode, self._grid_titles),
+                today=self.today,
+            )
+        )
+
+    def action_next_mode(self) -> None:
+        keys = list(MODES)
+        select = self.query_one("#f-mode", Select)
+        select.value = keys[(keys.index(self.mode) + 1) % len(keys)]
+
+    def action_search(self) -> None:
+        self.query_one("#f-text", Input).focus()
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, Input | Select):
+            self.rows.focus()
+            return
+        if len(self.app.screen_stack) > 2:
+            self.dismiss(None)
+        else:
+            self.app.exit()
