@@ -1,9 +1,24 @@
 """Run the benchmarks, print a table and write benchmarks/results.json.
 
-Figures so far: saving a full record (TOML + Markdown, atomic, with fsync) and
-whether the command-line paths that need no screen import Textual. The rest of
-the targets (start-up against a bare Textual app, key-press latency, review at
-clinic scale) come with the review work.
+    make bench                              everything
+    .venv/bin/python -m benchmarks startup keys   only these (save, no-textual,
+                                            startup, keys, review)
+
+Figures (each a dict: name, value, unit, target, pass, baseline, ratio; `target_on`
+says whether the target is on the value, the ratio or the p95; extra keys keep the
+raw runs):
+
+- save: a full record (TOML + Markdown, atomic, with fsync), median of 31.
+- no-textual: whether `grids validate` / `records list` import Textual.
+- startup (benchmarks/startup.py): process start to the first usable frame of
+  sdm-tui against a bare Textual app started the same way, alternating runs; the
+  target is on the ratio of the medians.
+- keys (benchmarks/keys.py): key press to refreshed option talk, in app time; the
+  target is on the 95th percentile.
+- review (benchmarks/review.py): the records index at clinic scale.
+
+Timings on a shared machine are noisy: comparisons are measured in the same run,
+alternating, and each figure keeps its spread.
 """
 
 from __future__ import annotations
@@ -16,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sdm_tui.core import transitions as t
@@ -113,21 +129,78 @@ def bench_no_textual() -> dict:
     }
 
 
-def main() -> int:
-    figures = [bench_save(), bench_no_textual()]
+def _startup() -> list[dict]:
+    from benchmarks.startup import bench_startup
+
+    return [bench_startup()]
+
+
+def _keys() -> list[dict]:
+    from benchmarks.keys import bench_keys
+
+    return [bench_keys()]
+
+
+def _review() -> list[dict]:
+    from benchmarks.review import bench_review
+
+    return bench_review()
+
+
+# Name -> figures, in the order they run and are printed. Each returns a list.
+BENCHES: dict[str, Callable[[], list[dict]]] = {
+    "save": lambda: [bench_save()],
+    "no-textual": lambda: [bench_no_textual()],
+    "startup": _startup,
+    "keys": _keys,
+    "review": _review,  # benchmarks/review.py: review at clinic scale (its own figures)
+}
+
+
+def _target(figure: dict) -> str:
+    on = figure.get("target_on", "value")
+    target = figure["target"]
+    if isinstance(target, str):
+        return target
+    return f"{'' if on == 'value' else on + ' '}<= {target}"
+
+
+def _cell(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    wanted = argv if argv is not None else sys.argv[1:]
+    unknown = [name for name in wanted if name not in BENCHES]
+    if unknown:
+        sys.stderr.write(f"unknown benchmark {unknown}; choose from {list(BENCHES)}\n")
+        return 2
+    figures: list[dict] = []
+    for name, bench in BENCHES.items():
+        if not wanted or name in wanted:
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+            figures.extend(bench())
+    for figure in figures:
+        figure.setdefault("baseline", None)
+        figure.setdefault("ratio", None)
     machine = {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()]
+        if hasattr(os, "getloadavg")
+        else None,
     }
     RESULTS.write_text(json.dumps({"machine": machine, "figures": figures}, indent=2) + "\n")
-    print(f"{'figure':<52}{'value':>10}  {'unit':<16}{'target':>8}  result")
+    header = f"{'figure':<62}{'value':>9}  {'unit':<13}{'p95':>8}{'baseline':>10}{'ratio':>8}"
+    print(f"{header}  {'target':<16}result")
     for f in figures:
         print(
-            f"{f['name']:<52}{f['value']:>10}  {f['unit']:<16}{f['target']:>8}  "
+            f"{f['name']:<62}{f['value']:>9}  {f['unit']:<13}{_cell(f.get('p95')):>8}"
+            f"{_cell(f['baseline']):>10}{_cell(f['ratio']):>8}  {_target(f):<16}"
             f"{'pass' if f['pass'] else 'FAIL'}"
         )
-    print(f"wrote {RESULTS}")
+    print(f"wrote {RESULTS} (load average {machine['load_average']})")
     return 0 if all(f["pass"] for f in figures) else 1
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -242,12 +243,26 @@ def _cross_check(
     return problems
 
 
+class _LazyLines(LineMap):
+    """Line numbers worked out only when a problem needs one: most grids have none,
+    and mapping every line of the shipped grids took a tenth of loading them."""
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+
+    def line_of(self, loc: Iterable[Any]) -> int:
+        if self._text is not None:
+            super().__init__(self._text)
+            self._text = None
+        return super().line_of(loc)
+
+
 def load_grid(
     path: Path, *, strict: bool = False, today: date | None = None
 ) -> tuple[OptionGrid, list[Problem]]:
     """Load and check a grid; return it with its warnings, or raise FileProblems."""
     data, text = read_toml(path, what="grid")
-    lines = LineMap(text)
+    lines = _LazyLines(text)
     name = str(path)
     version = data.get("schema_version")
     if isinstance(version, int) and version > GRID_SCHEMA_VERSION:

@@ -21,7 +21,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.widgets import Button, ContentSwitcher, DataTable, Static
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from sdm_tui.core.grid import LEVEL_SYMBOL, OptionGrid, OptionKind
 from sdm_tui.core.session import IMPORTANCE_TEXT, LEANING_SYMBOL, Leaning, Participant, Session
@@ -83,6 +85,52 @@ class GridTable(DataTable):
 
     BINDINGS = [Binding("enter", "select_cursor", "Answer")]
 
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: object,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        """Change one cell and draw only that cell again.
+
+        DataTable.update_cell bumps a counter that is part of every render cache key, so
+        one new rating redrew every visible cell of the grid: wrapping each answer again
+        took most of a key press (benchmarks/keys.py). Here only the cached renders of
+        this cell, its row and the row's lines are dropped, and only those lines are
+        drawn again. (This reads DataTable's caches: check it when Textual is updated.)
+        """
+        if update_width:
+            super().update_cell(row_key, column_key, value, update_width=True)
+            return
+        row_key = RowKey(row_key) if isinstance(row_key, str) else row_key
+        column_key = ColumnKey(column_key) if isinstance(column_key, str) else column_key
+        if row_key not in self._row_locations or column_key not in self._column_locations:
+            raise CellDoesNotExist(f"No cell exists for {row_key!r}, {column_key!r}.")
+        self._data[row_key][column_key] = value
+        row_index = self._row_locations.get(row_key)
+        for key in list(self._cell_render_cache.keys()):
+            if key[0] == row_key and key[1] == column_key:
+                self._cell_render_cache.discard(key)
+        for key in list(self._row_render_cache.keys()):
+            if key[0] == row_key:
+                self._row_render_cache.discard(key)
+        for key in list(self._row_renderable_cache.keys()):
+            if key[1] == row_index:
+                self._row_renderable_cache.discard(key)
+        # The row's lines: cached by line number in the whole table; on screen,
+        # scrolled up unless the row is fixed at the top (as the leaning row is).
+        where = self._get_row_region(row_index)
+        lines = range(where.y, where.bottom)
+        for key in list(self._line_cache.keys()):
+            if key[0] in lines:
+                self._line_cache.discard(key)
+        top = where.y if row_index < self.fixed_rows else where.y - self.scroll_offset.y
+        shown = Region(0, top, self.size.width, where.height).intersection(self.size.region)
+        if shown:
+            self.refresh(shown)
+
 
 class OptionTalkPane(Pane):
     BINDINGS = [
@@ -107,6 +155,7 @@ class OptionTalkPane(Pane):
         self.options: tuple[str, ...] = ()
         self._layout: tuple | None = None  # what the table was last built for
         self._cells: dict[tuple[str, str], str] = {}  # person cells as last shown
+        self._detail: Text | None = None  # the detail strip as last shown
 
     # Building -------------------------------------------------------------
 
@@ -269,9 +318,18 @@ class OptionTalkPane(Pane):
         return str(row_key.value), str(column_key.value)
 
     def _show_detail(self) -> None:
+        """The whole of the cell at the cursor, in the strip under the table.
+
+        The strip has a fixed height (options.tcss), so its new text needs no new
+        layout of the screen; and the same text is not drawn twice.
+        """
         if self._layout is None:
             return
-        self.query_one("#opt-detail", Static).update(self._detail_text())
+        text = self._detail_text()
+        if text == self._detail:
+            return
+        self._detail = text
+        self.query_one("#opt-detail", Static).update(text, layout=False)
 
     def _detail_text(self) -> Text:
         row, column = self._at_cursor()
@@ -335,8 +393,13 @@ class OptionTalkPane(Pane):
             self._show_person()
             self._show_detail()
 
-    @on(DataTable.CellHighlighted, "#opt-table")
-    def _moved(self, event: DataTable.CellHighlighted) -> None:
+    def on_mount(self) -> None:
+        # The strip follows the cursor through a watcher, not the CellHighlighted
+        # message: the watcher runs while the key is handled, so the cursor and the
+        # strip change in the same frame instead of two frames apart.
+        self.watch(self.table, "cursor_coordinate", self._moved, init=False)
+
+    def _moved(self) -> None:
         self._show_detail()
 
     @on(DataTable.CellSelected, "#opt-table")
