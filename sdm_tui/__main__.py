@@ -13,7 +13,7 @@ from sdm_tui import __version__
 
 
 def _common() -> argparse.ArgumentParser:
-    """--records and --grids, accepted before or after the command."""
+    """--records, --grids and --scenarios, accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--records",
@@ -27,6 +27,13 @@ def _common() -> argparse.ArgumentParser:
         type=Path,
         default=argparse.SUPPRESS,
         help="folder of option grids (default: the shipped grids)",
+    )
+    common.add_argument(
+        "--scenarios",
+        metavar="DIR",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="folder of role-play scenarios (default: the shipped ones)",
     )
     return common
 
@@ -76,15 +83,54 @@ def _parser() -> argparse.ArgumentParser:
         default="clinical",
         help="which records (default: clinical only)",
     )
+    rlist.add_argument("--limit", type=int, metavar="N", help="only the newest N records")
+    rlist.add_argument("--reference", metavar="REF", help="only this service user's records")
     rshow = rsub.add_parser("show", parents=[common], help="a record's summary as text")
     rshow.add_argument("record_id", metavar="ID")
-    export = rsub.add_parser("export", parents=[common], help="write a record as Markdown or TOML")
+    export = rsub.add_parser(
+        "export", parents=[common], help="write a record as Markdown, TOML or FHIR R4 JSON"
+    )
     export.add_argument("record_id", metavar="ID")
-    export.add_argument("--format", choices=["md", "toml"], default="md")
+    export.add_argument(
+        "--format",
+        choices=["md", "toml", "fhir", "debrief"],
+        default="md",
+        help="md: the summary; toml: the record itself; fhir: a FHIR R4 document Bundle "
+        "(JSON); debrief: a role-play's debrief (Markdown)",
+    )
     export.add_argument(
         "--output", type=Path, metavar="PATH", help="file to write (default: print it)"
     )
+    compare = rsub.add_parser(
+        "compare", parents=[common], help="what changed between two records of one person"
+    )
+    compare.add_argument("record_ids", nargs=2, metavar="ID")
     rsub.add_parser("verify", parents=[common], help="check every record's integrity")
+    synth = rsub.add_parser(
+        "synth", parents=[common], help="write synthetic training records for tests and demos"
+    )
+    synth.add_argument("--count", type=int, required=True, metavar="N", help="how many records")
+    synth.add_argument(
+        "--seed", type=int, default=1, metavar="S", help="the same seed gives the same records"
+    )
+
+    sub.add_parser(
+        "review",
+        parents=[common],
+        help="open the app on the review screen: past records, one person over time, the clinic",
+    )
+
+    scenarios = sub.add_parser(
+        "scenarios", parents=[common], help="list or validate training role-play scenarios"
+    )
+    ssub = scenarios.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ssub.add_parser("list", parents=[common], help="the role-play scenarios available")
+    svalidate = ssub.add_parser(
+        "validate",
+        parents=[common],
+        help="check scenario files against the grids (all shipped scenarios if none)",
+    )
+    svalidate.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     return parser
 
 
@@ -96,22 +142,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.records = getattr(args, "records", None)
     args.grids = getattr(args, "grids", None)
+    args.scenarios = getattr(args, "scenarios", None)
     out, err = sys.stdout, sys.stderr
     try:
         if args.command == "grids":
             return _grids(args, out, err)
+        if args.command == "records" and args.action == "synth":
+            from sdm_tui.cli.synth import run_synth
+
+            return run_synth(args, out, err)
         if args.command == "records":
             from sdm_tui.cli.records import run_records
 
             return run_records(args, out, err)
+        if args.command == "scenarios":
+            return _scenarios(args, out)
         from sdm_tui.ui.run import run_app
 
-        return run_app(records=args.records, grids=args.grids)
+        return run_app(
+            records=args.records,
+            grids=args.grids,
+            scenarios=args.scenarios,
+            start="review" if args.command == "review" else "",
+        )
     except KeyboardInterrupt:
         err.write("stopped\n")
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _scenarios(args: argparse.Namespace, out: TextIO) -> int:
+    from sdm_tui.cli import scenarios
+
+    if args.action == "list":
+        return scenarios.cmd_list(args.scenarios, args.grids, out)
+    return scenarios.cmd_validate(args.paths, args.scenarios, args.grids, out)
 
 
 def _grids(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

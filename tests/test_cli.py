@@ -540,6 +540,8 @@ assert main(['records', '--records', D, 'show', {CLINICAL_ID!r}]) == 0
 OUT = {str(out_md)!r}
 assert main(['records', '--records', D, 'export', {CLINICAL_ID!r}, '--output', OUT]) == 0
 assert main(['records', '--records', D, 'verify']) == 0
+assert main(['scenarios', 'list']) == 0
+assert main(['scenarios', 'validate']) == 0
 loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))
 assert not loaded, loaded
 print('no textual')

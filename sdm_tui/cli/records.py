@@ -1,16 +1,20 @@
-"""`sdm-tui records ...`: list, show, export and verify finished records."""
+"""`sdm-tui records ...`: list, show, export, compare and verify finished records."""
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 from sdm_tui.core import record
 from sdm_tui.core.fsutil import StoreError, atomic_write
 from sdm_tui.core.grid import find_grid, load_grid
+from sdm_tui.core.index import Filters, IndexRow, RecordIndex
 from sdm_tui.core.record import RecordProblem
 from sdm_tui.core.session import Mode, Session
 from sdm_tui.core.store import ENV_RECORDS, RecordEntry, RecordStore, resolve_root
@@ -51,30 +55,99 @@ def row(entry: RecordEntry) -> dict[str, object]:
     }
 
 
-def cmd_list(store: RecordStore, fmt: str, mode: str, out: TextIO) -> int:
-    rows = [row(e) for e in store.entries(_modes(mode))]
-    rows.sort(key=lambda r: str(r.get("date", "")), reverse=True)
-    if fmt == "json":
-        out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-        return 0
-    if not rows:
-        out.write(f"no {'' if mode == 'all' else mode + ' '}records in {store.root}\n")
-        return 0
-    # Columns as wide as their longest cell plus two spaces, so they never run together.
-    # A record that failed fills the row after its id with why.
-    table = [["DATE", "ID", "MODE", "GRID", "OUTCOME", "REFERENCE"]]
-    for r in rows:
-        if r["status"] != "ok":
-            table.append(["?", str(r["id"]), f"FAILED: {r['problem']}"])
-            continue
-        outcome = r["outcome"] if r["outcome"] != "chosen" else f"chose {r['option']}"
-        table.append(
-            [str(c) for c in (r["date"], r["id"], r["mode"], r["grid"], outcome, r["reference"])]
-        )
-    widths = [max(len(line[i]) for line in table if len(line) > i + 1) for i in range(5)]
-    for line in table:
-        cells = [cell.ljust(widths[i]) for i, cell in enumerate(line[:-1])] + [line[-1]]
-        out.write("  ".join(cells).rstrip() + "\n")
+def index_row(r: IndexRow, root: Path) -> dict[str, object]:
+    """The same as `row`, from the records index (so a long list needs no file reads)."""
+    if r.status != "ok":
+        return {
+            "id": r.record_id,
+            "file": str(root / r.path),
+            "status": "failed",
+            "kind": r.status,
+            "problem": r.problem,
+        }
+    return {
+        "id": r.record_id,
+        "file": str(root / r.path),
+        "status": "ok",
+        "date": (r.completed or r.created)[:10],
+        "mode": r.mode,
+        "grid": r.grid_id,
+        "outcome": r.outcome,
+        "option": r.option_id,
+        "reference": r.service_user_ref,
+        "review_date": r.review_date,
+        "open_disagreements": r.open_disagreements,
+        "amends": r.amends,
+    }
+
+
+def _cells(r: dict[str, object]) -> list[str]:
+    if r["status"] != "ok":
+        return ["?", str(r["id"]), f"FAILED: {r['problem']}"]
+    outcome = r["outcome"] if r["outcome"] != "chosen" else f"chose {r['option']}"
+    return [str(c) for c in (r["date"], r["id"], r["mode"], r["grid"], outcome, r["reference"])]
+
+
+def cmd_list(
+    store: RecordStore,
+    fmt: str,
+    mode: str,
+    out: TextIO,
+    err: TextIO | None = None,
+    *,
+    limit: int | None = None,
+    reference: str = "",
+) -> int:
+    """Newest first, from the records index (brought up to date first), a page at a time."""
+    if limit is not None and limit < 1:
+        if err is not None:
+            err.write(f"--limit {limit}: give a number of records, 1 or more\n")
+        return 1
+
+    def told(done: int, total: int) -> None:
+        if err is not None and total >= 1000 and done == min(total, 500):
+            err.write(f"indexing {total} record files in {store.root} (only needed once)\n")
+
+    with RecordIndex.open(store.root) as index:
+        if index.warning and err is not None:
+            err.write(f"note: {index.warning}\n")
+        index.refresh(told)
+        filters = Filters(reference=reference, modes=tuple(m.value for m in _modes(mode)))
+
+        def rows() -> Iterator[dict[str, object]]:
+            for n, r in enumerate(index.iter_rows(filters)):
+                if limit is not None and n >= limit:
+                    return
+                yield index_row(r, store.root)
+
+        if fmt == "json":
+            # Streamed, but the same text as json.dumps(all_rows, indent=2).
+            first = True
+            for r in rows():
+                out.write("[\n" if first else ",\n")
+                first = False
+                out.write(textwrap.indent(json.dumps(r, indent=2, ensure_ascii=False), "  "))
+            out.write("[]\n" if first else "\n]\n")
+            return 0
+        # Columns as wide as their longest cell plus two spaces, so they never run together.
+        # A record that failed fills the row after its id with why. Two passes: widths, then rows.
+        header = ["DATE", "ID", "MODE", "GRID", "OUTCOME", "REFERENCE"]
+        widths = [len(h) for h in header[:5]]
+        empty = True
+        for r in rows():
+            empty = False
+            line = _cells(r)
+            for i in range(min(5, len(line) - 1)):
+                widths[i] = max(widths[i], len(line[i]))
+        if empty:
+            what = "" if mode == "all" else mode + " "
+            out.write(
+                f"no {what}records{' for ' + reference if reference else ''} in {store.root}\n"
+            )
+            return 0
+        for line in itertools.chain([header], (_cells(r) for r in rows())):
+            cells = [cell.ljust(widths[i]) for i, cell in enumerate(line[:-1])] + [line[-1]]
+            out.write("  ".join(cells).rstrip() + "\n")
     return 0
 
 
@@ -106,6 +179,32 @@ def markdown_for(session: Session, store: RecordStore, grids: Path | None) -> st
     return summary_markdown(session, grid, contact=store.clinic_contact(DEFAULT_CONTACT))
 
 
+def debrief_for(session: Session, grids: Path | None, scenarios: Path | None) -> str:
+    """The role-play debrief; goals are listed by id if the scenario cannot be found."""
+    from sdm_tui.core.debrief import debrief_markdown
+    from sdm_tui.core.scenario import load_scenario, scenario_paths
+
+    grid = None
+    path = find_grid(session.grid.id, grids)
+    if path is not None:
+        try:
+            grid, _ = load_grid(path)
+        except FileProblems:
+            grid = None
+    wanted = session.training.scenario if session.training else ""
+    scenario = None
+    # The file named after the scenario first, then any other file with its id.
+    for candidate in sorted(scenario_paths(scenarios), key=lambda p: p.stem != wanted):
+        try:
+            found = load_scenario(candidate)
+        except FileProblems:
+            continue
+        if found.id == wanted:
+            scenario = found
+            break
+    return debrief_markdown(session, scenario, grid)
+
+
 def cmd_show(
     store: RecordStore, record_id: str, grids: Path | None, out: TextIO, err: TextIO
 ) -> int:
@@ -130,16 +229,25 @@ def cmd_export(
     grids: Path | None,
     out: TextIO,
     err: TextIO,
+    scenarios: Path | None = None,
 ) -> int:
     loaded = _load(store, record_id, err)
     if loaded is None:
         return 1
     session, _ = loaded
-    data = (
-        record.dumps(session)
-        if fmt == "toml"
-        else markdown_for(session, store, grids).encode("utf-8")
-    )
+    if fmt == "debrief":
+        if session.training is None:
+            err.write(f"{session.record_id} is not a training role-play, so it has no debrief\n")
+            return 1
+        data = debrief_for(session, grids, scenarios).encode("utf-8")
+    elif fmt == "toml":
+        data = record.dumps(session)
+    elif fmt == "fhir":
+        from sdm_tui.core.fhir import bundle_json
+
+        data = bundle_json(session)
+    else:
+        data = markdown_for(session, store, grids).encode("utf-8")
     if output is None:
         out.write(data.decode("utf-8"))
         return 0
@@ -152,6 +260,26 @@ def cmd_export(
         err.write(f"{exc}\n")
         return 1
     out.write(f"wrote {output}\n")
+    return 0
+
+
+def cmd_compare(store: RecordStore, record_ids: list[str], out: TextIO, err: TextIO) -> int:
+    """What changed between two records of one service user, as Markdown."""
+    from sdm_tui.core.history import CompareError, compare, comparison_markdown
+
+    loaded = [_load(store, record_id, err) for record_id in record_ids]
+    if loaded[0] is None or loaded[1] is None:
+        return 1
+    (first, first_path), (second, second_path) = loaded[0], loaded[1]
+    if first_path == second_path:
+        err.write(f"{first.record_id}: that is the same record twice; give two different ids\n")
+        return 1
+    try:
+        comparison = compare(first, second)
+    except CompareError as exc:
+        err.write(f"{exc}\n")
+        return 1
+    out.write(comparison_markdown(comparison))
     return 0
 
 
@@ -184,9 +312,21 @@ def run_records(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"no records yet: {store.root} will be made when the first session is saved\n")
         return 0
     if args.action == "list":
-        return cmd_list(store, args.format, args.mode, out)
+        return cmd_list(
+            store,
+            args.format,
+            args.mode,
+            out,
+            err,
+            limit=args.limit,
+            reference=args.reference or "",
+        )
     if args.action == "show":
         return cmd_show(store, args.record_id, args.grids, out, err)
     if args.action == "export":
-        return cmd_export(store, args.record_id, args.format, args.output, args.grids, out, err)
+        return cmd_export(
+            store, args.record_id, args.format, args.output, args.grids, out, err, args.scenarios
+        )
+    if args.action == "compare":
+        return cmd_compare(store, args.record_ids, out, err)
     return cmd_verify(store, out)

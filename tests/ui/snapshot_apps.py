@@ -21,6 +21,7 @@ from textual.widgets import Input, TextArea
 from sdm_tui.core import transitions as t
 from sdm_tui.core.catalog import load_catalog
 from sdm_tui.core.grid import OptionGrid
+from sdm_tui.core.scenario import load_scenarios, scenario_paths
 from sdm_tui.core.session import (
     Answer3,
     CarerConsent,
@@ -33,10 +34,13 @@ from sdm_tui.core.session import (
     new_session,
 )
 from sdm_tui.core.store import RecordStore
+from sdm_tui.core.training import mark_goal, score_item, set_observer_note, start_role_play
 from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.screens.consult import ConsultationScreen
 
 SHIPPED = Path(__file__).resolve().parents[2] / "option_grids"
+DATA = Path(__file__).resolve().parent.parent / "data"
+SCENARIOS = DATA / "scenarios-ui"  # invented role-plays on the example grid
 GRID_ID = "antipsychotic-choice"
 
 FIXED = datetime(2026, 11, 2, 10, 30, 15, tzinfo=UTC)
@@ -55,6 +59,15 @@ def make_app(tmp_path: Path) -> SdmApp:
     store = RecordStore(tmp_path / "records")
     store.ensure()
     return SdmApp(store, load_catalog(SHIPPED))
+
+
+def make_training_app(tmp_path: Path) -> SdmApp:
+    """The app on the example grid with the test scenarios (stable, unlike shipped ones)."""
+    store = RecordStore(tmp_path / "records")
+    store.ensure()
+    catalog = load_catalog(DATA)
+    scenarios = load_scenarios(scenario_paths(SCENARIOS), catalog.grids)
+    return SdmApp(store, catalog, scenarios=scenarios, scenarios_dir=SCENARIOS)
 
 
 def shipped_grid(app: SdmApp) -> OptionGrid:
@@ -133,6 +146,43 @@ def decision_session(grid: OptionGrid) -> Session:
     return pin(s)
 
 
+def role_play_session(app: SdmApp) -> Session:
+    """The "Worried about weight gain" role-play, just started (Sam, Dr Lee, Jo, Observer)."""
+    scenario = app.scenarios.get("weight-worry")
+    assert scenario is not None
+    grid = app.catalog.get(scenario.grid)
+    s = start_role_play(scenario, grid, app_version="snap", now=FIXED)
+    return pin(s.model_copy(update={"record_id": RECORD_ID}))
+
+
+def observer_session(app: SdmApp) -> Session:
+    """Three items scored (one with a note) and two goals marked."""
+    scenario = app.scenarios.get("weight-worry")
+    s = role_play_session(app)
+    s = score_item(s, "invite", 3)
+    s = score_item(s, "team", 2)
+    s = score_item(s, "inform", 4)
+    s = set_observer_note(s, "invite", "Asked Sam first, then Jo.")
+    s = mark_goal(s, scenario, "ask-what-matters", True)
+    s = mark_goal(s, scenario, "hear-the-carer", False)
+    return pin(s)
+
+
+def debrief_session(app: SdmApp) -> Session:
+    """The observer's work, the service user's feedback and some certainty answers."""
+    s = observer_session(app)
+    sam, lee, jo = (p.id for p in s.participants[:3])
+    s = set_observer_note(s, "team", "Jo answered for Sam twice.")
+    s = t.set_feedback(s, "understand", 3)
+    s = t.set_feedback(s, "listened", 4)
+    s = t.set_certainty(s, sam, "know", Answer3.YES)
+    s = t.set_certainty(s, sam, "sure", Answer3.UNSURE)
+    s = t.set_certainty(s, lee, "know", Answer3.YES)
+    s = t.set_certainty(s, jo, "sure", Answer3.NO)
+    s = t.set_decision(s, outcome=Outcome.DEFERRED)
+    return pin(s)
+
+
 # Driving the app -----------------------------------------------------------------
 
 
@@ -170,3 +220,121 @@ def check_pinned(app: SdmApp, session: Session) -> None:
     assert consult is not None
     assert consult.session.updated == FIXED, "a transition ran after pinning"
     assert consult.session == session
+
+
+# The review archive (tests/ui/test_review.py and the review snapshots) ------------
+
+REVIEW_TODAY = date(2026, 11, 2)  # "today" for review screens: flags and overdue reviews
+REVIEW_SEED = 7
+REVIEW_REF = "TEST-0042"  # three clinical records over time
+OTHER_REF = "TEST-0007"  # one clinical record
+
+
+def _clinical(
+    grid: OptionGrid,
+    record_id: str,
+    day: date,
+    *,
+    reference: str,
+    rate: dict[str, dict[str, int]],
+    lean: dict[str, dict[str, Leaning]],
+    outcome: Outcome,
+    option: str = "",
+    reason: str = "",
+    review_weeks: int = 6,
+    carer: bool = False,
+) -> Session:
+    """A finished clinical record made through the real transitions, all times pinned."""
+    from datetime import time, timedelta
+
+    start = datetime.combine(day, time(10, 0), UTC)
+    s = new_session(grid_ref=grid_ref(grid), app_version="snap", now=start, record_id=record_id)
+    s = t.set_team_talk(s, decision=grid.decision)
+    s = t.add_participant(s, Role.SERVICE_USER, "Service user")
+    s = t.add_participant(s, Role.CLINICIAN, "Dr Test")
+    if carer:
+        s = t.add_participant(s, Role.CARER, "Carer")
+        s = t.set_carer_consent(s, CarerConsent.YES)
+    s = t.set_reference(s, reference)
+    s = t.choose_options(s, ["olanzapine", "aripiprazole", "no-change"])
+    for person, ratings in rate.items():
+        for question, value in ratings.items():
+            s = t.rate_importance(s, person, question, value)
+    for person, leanings in lean.items():
+        for option_id, leaning in leanings.items():
+            s = t.set_leaning(s, person, option_id, leaning)
+    s = t.set_decision(s, outcome=outcome, option=option or None, reason=reason)
+    s = t.set_decision(s, review_date=day + timedelta(weeks=review_weeks), today=day)
+    s = t.set_certainty(s, SU, "know", Answer3.YES)
+    s = t.set_certainty(s, SU, "sure", Answer3.UNSURE)
+    s = t.set_feedback(s, "listened", 3)
+    return t.complete(s, now=start + timedelta(minutes=40))
+
+
+def clinical_records(grid: OptionGrid) -> list[Session]:
+    """TEST-0042 three times (views change, one review kept, one missed) and TEST-0007 once."""
+    first = _clinical(
+        grid,
+        "tst042000001",
+        date(2026, 3, 2),
+        reference=REVIEW_REF,
+        rate={SU: {"weight": 1, "works": 4}, DR: {"weight": 2, "works": 4}},
+        lean={SU: {"olanzapine": Leaning.TOWARDS, "aripiprazole": Leaning.OPEN}},
+        outcome=Outcome.CHOSEN,
+        option="olanzapine",
+        reason="It worked for me before.",
+    )
+    second = _clinical(  # seven days after the review date: kept
+        grid,
+        "tst042000002",
+        date(2026, 4, 20),
+        reference=REVIEW_REF,
+        rate={SU: {"weight": 4, "works": 4}, DR: {"weight": 3, "works": 4}},
+        lean={SU: {"olanzapine": Leaning.AWAY, "aripiprazole": Leaning.TOWARDS}},
+        outcome=Outcome.CHOSEN,
+        option="aripiprazole",
+        reason="Weight matters more to me now.",
+    )
+    third = _clinical(  # months after the review date: missed; its own review has passed
+        grid,
+        "tst042000003",
+        date(2026, 9, 7),
+        reference=REVIEW_REF,
+        rate={SU: {"weight": 4, "works": 3}, DR: {"weight": 3}, CARER: {"weight": 0}},
+        lean={SU: {"aripiprazole": Leaning.TOWARDS}},
+        outcome=Outcome.DEFERRED,
+        reason="I want to talk to my family first.",
+        carer=True,
+    )
+    other = _clinical(
+        grid,
+        "tst007000001",
+        date(2026, 10, 1),
+        reference=OTHER_REF,
+        rate={SU: {"sleepy": 4}},
+        lean={SU: {"no-change": Leaning.TOWARDS}},
+        outcome=Outcome.NO_AGREEMENT,
+        reason="I need to think about my sleep first.",
+        review_weeks=8,
+    )
+    return [first, second, third, other]
+
+
+def review_archive(root: Path, synthetic: int = 120) -> list[Session]:
+    """Synthetic training records (fixed seed) and the hand-made clinical ones, saved.
+
+    Returns the clinical sessions. Synthetic records go first: write_synthetic
+    refuses a folder that already holds clinical records.
+    """
+    from sdm_tui.core.summary import summary_markdown
+    from sdm_tui.core.synth import write_synthetic
+
+    catalog = load_catalog(SHIPPED)
+    write_synthetic(root, synthetic, REVIEW_SEED, catalog.grids)
+    grid = catalog.get(GRID_ID)
+    assert grid is not None
+    store = RecordStore(root)
+    sessions = clinical_records(grid)
+    for session in sessions:
+        store.save_finished(session, summary_markdown(session, grid))
+    return sessions

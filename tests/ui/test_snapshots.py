@@ -14,10 +14,14 @@ from pathlib import Path
 
 import pytest
 from snapshot_apps import (
+    debrief_session,
     decision_session,
     make_app,
+    make_training_app,
+    observer_session,
     open_consultation,
     options_session,
+    role_play_session,
     settle,
     shipped_grid,
     side_session,
@@ -29,10 +33,12 @@ from textual.widgets import OptionList
 
 from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.panes.side import SideBySidePane
+from sdm_tui.ui.screens.brief import BriefScreen
 from sdm_tui.ui.screens.confirm import ConfirmQuit
 from sdm_tui.ui.screens.disagree import DisagreementScreen
 from sdm_tui.ui.screens.help import HelpScreen
 from sdm_tui.ui.screens.home import HomeScreen
+from sdm_tui.ui.screens.scenario_choice import ChooseScenario
 from sdm_tui.ui.screens.start import ChooseGrid
 
 SIZES = pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
@@ -40,8 +46,15 @@ SIZES = pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "8
 RunBefore = Callable[[Pilot], Awaitable[None]]
 
 
-def shot(snap_compare, tmp_path: Path, size: tuple[int, int], run_before: RunBefore) -> bool:
-    app = make_app(tmp_path)
+def shot(
+    snap_compare,
+    tmp_path: Path,
+    size: tuple[int, int],
+    run_before: RunBefore,
+    *,
+    training: bool = False,
+) -> bool:
+    app = make_training_app(tmp_path) if training else make_app(tmp_path)
 
     async def prepare(pilot: Pilot) -> None:
         await settle(pilot)
@@ -177,3 +190,126 @@ def test_quit_confirmation(snap_compare, tmp_path: Path, size) -> None:
         assert isinstance(pilot.app.screen, ConfirmQuit)
 
     assert shot(snap_compare, tmp_path, size, run_before)
+
+
+# Reviewing past records ------------------------------------------------------------
+
+
+async def open_review(pilot: Pilot, *keys: str) -> None:
+    """The review screen on the review archive (fixed seed and today), folder checked."""
+    from snapshot_apps import REVIEW_TODAY, review_archive
+
+    from sdm_tui.ui.screens.review import ReviewScreen
+
+    app = pilot.app
+    assert isinstance(app, SdmApp)
+    review_archive(app.store.root)
+    await app.push_screen(ReviewScreen(today=REVIEW_TODAY))
+    await settle(pilot)
+    await app.workers.wait_for_complete()
+    await settle(pilot)
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+    await app.workers.wait_for_complete()
+
+
+@SIZES
+def test_review_list(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_review(pilot, "m", "m")  # all records, training ones too
+        assert "records · all modes" in str(pilot.app.screen.query_one("#review-status").render())
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_record_view(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        from sdm_tui.ui.screens.record_view import RecordViewScreen
+
+        await open_review(pilot, "down", "enter")  # TEST-0042's latest record
+        assert isinstance(pilot.app.screen, RecordViewScreen)
+        assert pilot.app.screen.session.record_id == "tst042000003"
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_person_timeline(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        from sdm_tui.ui.screens.timeline import TimelineScreen
+
+        await open_review(pilot, "down", "t")
+        assert isinstance(pilot.app.screen, TimelineScreen)
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_comparison(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        from sdm_tui.ui.screens.compare import CompareScreen
+
+        await open_review(pilot, "down", "t", "c")  # the last two of TEST-0042
+        assert isinstance(pilot.app.screen, CompareScreen)
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+@SIZES
+def test_clinic_view(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        from sdm_tui.ui.screens.clinic import ClinicScreen
+
+        await open_review(pilot, "m", "m", "c")
+        assert isinstance(pilot.app.screen, ClinicScreen)
+        assert pilot.app.screen.stats is not None
+
+    assert shot(snap_compare, tmp_path, size, run_before)
+
+
+# Training role-plays (the example grid and the test scenarios) ------------------------
+
+
+@SIZES
+def test_scenario_chooser(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("down", "down", "enter")  # "Start a training role-play"
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ChooseScenario)
+
+    assert shot(snap_compare, tmp_path, size, run_before, training=True)
+
+
+@SIZES
+def test_role_play_brief(snap_compare, tmp_path: Path, size) -> None:
+    """Sam's private brief, shown over team talk (F7, Sam, Enter)."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, role_play_session(pilot.app))
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, BriefScreen)
+
+    assert shot(snap_compare, tmp_path, size, run_before, training=True)
+
+
+@SIZES
+def test_observer_talk(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, observer_session(pilot.app), "f8")
+        assert pilot.app.screen.current_talk() == "observer"
+
+    assert shot(snap_compare, tmp_path, size, run_before, training=True)
+
+
+@SIZES
+def test_debrief(snap_compare, tmp_path: Path, size) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await open_consultation(pilot, debrief_session(pilot.app), "f9")
+        assert pilot.app.screen.current_talk() == "debrief"
+
+    assert shot(snap_compare, tmp_path, size, run_before, training=True)

@@ -103,7 +103,7 @@ class ConsultationScreen(Screen[None]):
         if self.training:
             self._add_training_panes()
             with Horizontal(id="status-row"):
-                yield Static("🎭 TRAINING ROLE-PLAY", id="training-banner", markup=False)
+                yield Static("◎ TRAINING ROLE-PLAY", id="training-banner", markup=False)
                 yield Static("", id="save-state", markup=False)
         else:
             yield Static("", id="save-state", markup=False)
@@ -167,17 +167,20 @@ class ConsultationScreen(Screen[None]):
             self.panes[key].show(self.session, self.active)
 
     def _show_save_state(self) -> None:
+        # The line is one row high whatever it says, so no new layout is needed:
+        # laying the screen out again after every key press doubled key latency.
         label = self.query_one("#save-state", Static)
         if self.saved_to:
-            label.update(f"✓ Finished and saved: {self.saved_to}")
+            label.update(f"✓ Finished and saved: {self.saved_to}", layout=False)
             label.remove_class("error")
         elif self.save_error:
-            label.update(f"⚠ Not saved: {self.save_error}")
+            label.update(f"⚠ Not saved: {self.save_error}", layout=False)
             label.add_class("error")
         else:
             label.update(
                 f"✓ Draft saved {self.session.updated:%H:%M:%S} UTC · record "
-                f"{self.session.record_id}"
+                f"{self.session.record_id}",
+                layout=False,
             )
             label.remove_class("error")
 

@@ -43,6 +43,39 @@ what each person thinks side by side.
 - **Ctrl+Q** quits. If the consultation is not finished, it asks first.
 - Use a short label for each person, such as "Me", "Mum" or "Care coordinator".
   Records never hold names: the service user is known by a reference such as SU-0042.
+
+## Training role-plays
+
+For practising shared decision making with invented people. On Home choose
+**Start a training role-play**, then a scenario: its setting and learning goals are
+shown first. The screen says **TRAINING ROLE-PLAY**, and the record is kept apart
+from clinical records.
+
+- **F7 Briefs.** Each player reads their own private brief: choose your name, read,
+  then press **F7** or **Escape** to hide it. Everyone else looks away meanwhile.
+- Play the consultation through the talks as usual (F2 to F6).
+- **F8 Observer.** The observer scores the clinician on five areas, from 0 (not
+  seen) to 4 (fully), with a note for each, and marks each learning goal met or
+  missed.
+- **Ctrl+S** saves the role-play. Then **F9 Debrief** puts the observer's scores
+  beside the service user's feedback and everyone's certainty check, and
+  **Ctrl+E** exports the debrief as a Markdown file next to the record.
+
+## Reviewing past records
+
+On Home choose **Review past records** (or start with `sdm-tui review`). Records
+are listed newest first; ◷ means the review date has passed, ⚠ a disagreement was
+left open, ✗ a record failed its integrity check or cannot be read (open it to see
+why and what to do). Filter by words, reference, dates (YYYY-MM-DD), grid, outcome
+and mode: training records show only when you choose them (**m**).
+
+- **Enter** opens a record: everyone's views side by side (**v**) and its summary
+  (**s**).
+- **t** shows one person's timeline, oldest first. **c** compares the highlighted
+  record with the one before it; **Space** marks any two to compare instead.
+- **c** on the list opens the clinic view: outcomes, carers, open disagreements,
+  overdue reviews and the monthly certainty and feedback figures, for the records
+  the filters select.
 """
 
 

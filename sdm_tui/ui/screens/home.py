@@ -49,6 +49,8 @@ class HomeScreen(Screen[None]):
             [
                 Option("▶ Start a consultation", id="start"),
                 Option(f"↺ Resume an unfinished consultation ({len(self.drafts)})", id="resume"),
+                Option("◎ Start a training role-play", id="role-play"),
+                Option("≡ Review past records", id="review"),
                 Option("? Help: how this works (F1)", id="help"),
                 Option("✕ Quit", id="quit"),
             ]
@@ -85,10 +87,23 @@ class HomeScreen(Screen[None]):
                 drafts.highlighted = 0
             else:
                 self.notify("There are no unfinished consultations.")
+        elif choice == "role-play":
+            from sdm_tui.ui.screens.scenario_choice import ChooseScenario
+
+            self.app.push_screen(ChooseScenario(), self._open_role_play)
+        elif choice == "review":
+            from sdm_tui.ui.screens.review import ReviewScreen
+
+            self.app.push_screen(ReviewScreen())
         elif choice == "help":
             self.app.action_help()
         elif choice == "quit":
             self.app.exit()
+
+    def _open_role_play(self, session) -> None:
+        """A role-play session made from the chosen scenario (None: Escape)."""
+        if session is not None:
+            self.open(self.app.catalog.get(session.grid.id), session)
 
     def start(self) -> None:
         from sdm_tui.ui.screens.start import ChooseGrid

@@ -62,7 +62,7 @@ class ChooseScenario(Screen[Session | None]):
         scenarios = app.scenarios.scenarios.values()  # type: ignore[attr-defined]
         yield Header()
         with Vertical(id="scenario-choice"):
-            yield Static("🎭 Training role-play: choose a scenario", classes="heading")
+            yield Static("◎ Training role-play: choose a scenario", classes="heading")
             yield Static(
                 "A practice consultation with invented people. It is saved as training, "
                 "apart from clinical records. ↑↓ to look · Tab to read more · Enter starts · "
