@@ -20,15 +20,14 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.coordinate import Coordinate
-from textual.geometry import Region
-from textual.widgets import Button, ContentSwitcher, DataTable, Static
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
+from textual.widgets import Button, ContentSwitcher, Static
 
 from sdm_tui.core.grid import LEVEL_SYMBOL, OptionGrid, OptionKind
 from sdm_tui.core.session import IMPORTANCE_TEXT, LEANING_SYMBOL, Leaning, Participant, Session
 from sdm_tui.core.transitions import add_note, rate_importance, set_leaning
 from sdm_tui.ui.panes.base import Pane
+from sdm_tui.ui.widgets.grid_view import PAD as CELL_PAD
+from sdm_tui.ui.widgets.grid_view import GridColumn, GridRow, GridView
 from sdm_tui.ui.widgets.person_bar import PersonBar
 
 LEAN_ROW = "lean"
@@ -36,7 +35,7 @@ QUESTION_COL = "question"
 IMPORTANCE_COL = "importance"
 FIRST_OPTION_COL = 2
 HEADER_HEIGHT = 2
-PAD = 2  # DataTable cell_padding 1 on each side
+PAD = 2 * CELL_PAD  # blank cells either side of each column's text
 MIN_OPTION_WIDTH = 19
 MAX_OPTION_WIDTH = 44
 IMPORTANCE_WIDTH = 12
@@ -80,58 +79,6 @@ def leaning_words(leaning: Leaning | None) -> str:
     return "· not said" if leaning is None else f"{LEANING_SYMBOL[leaning]} {leaning.value}"
 
 
-class GridTable(DataTable):
-    """The grid. Enter (or clicking the highlighted cell) opens the whole answer."""
-
-    BINDINGS = [Binding("enter", "select_cursor", "Answer")]
-
-    def update_cell(
-        self,
-        row_key: RowKey | str,
-        column_key: ColumnKey | str,
-        value: object,
-        *,
-        update_width: bool = False,
-    ) -> None:
-        """Change one cell and draw only that cell again.
-
-        DataTable.update_cell bumps a counter that is part of every render cache key, so
-        one new rating redrew every visible cell of the grid: wrapping each answer again
-        took most of a key press (benchmarks/keys.py). Here only the cached renders of
-        this cell, its row and the row's lines are dropped, and only those lines are
-        drawn again. (This reads DataTable's caches: check it when Textual is updated.)
-        """
-        if update_width:
-            super().update_cell(row_key, column_key, value, update_width=True)
-            return
-        row_key = RowKey(row_key) if isinstance(row_key, str) else row_key
-        column_key = ColumnKey(column_key) if isinstance(column_key, str) else column_key
-        if row_key not in self._row_locations or column_key not in self._column_locations:
-            raise CellDoesNotExist(f"No cell exists for {row_key!r}, {column_key!r}.")
-        self._data[row_key][column_key] = value
-        row_index = self._row_locations.get(row_key)
-        for key in list(self._cell_render_cache.keys()):
-            if key[0] == row_key and key[1] == column_key:
-                self._cell_render_cache.discard(key)
-        for key in list(self._row_render_cache.keys()):
-            if key[0] == row_key:
-                self._row_render_cache.discard(key)
-        for key in list(self._row_renderable_cache.keys()):
-            if key[1] == row_index:
-                self._row_renderable_cache.discard(key)
-        # The row's lines: cached by line number in the whole table; on screen,
-        # scrolled up unless the row is fixed at the top (as the leaning row is).
-        where = self._get_row_region(row_index)
-        lines = range(where.y, where.bottom)
-        for key in list(self._line_cache.keys()):
-            if key[0] in lines:
-                self._line_cache.discard(key)
-        top = where.y if row_index < self.fixed_rows else where.y - self.scroll_offset.y
-        shown = Region(0, top, self.size.width, where.height).intersection(self.size.region)
-        if shown:
-            self.refresh(shown)
-
-
 class OptionTalkPane(Pane):
     BINDINGS = [
         Binding("0", "rate(0)", "Importance", key_display="0-4"),
@@ -160,7 +107,7 @@ class OptionTalkPane(Pane):
     # Building -------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield PersonBar(id="opt-person", focusable=False)  # p / P switch from the keyboard
+        yield PersonBar(id="opt-person")  # p / P switch from the keyboard
         with ContentSwitcher(initial="opt-grid", id="opt-switch"):
             with Vertical(id="opt-empty"):
                 yield Static(
@@ -171,18 +118,18 @@ class OptionTalkPane(Pane):
                 )
                 yield Button("Go to team talk (F2)", id="opt-to-team", variant="primary")
             with Vertical(id="opt-grid"):
-                yield GridTable(
+                yield GridView(
                     id="opt-table",
-                    cursor_type="cell",
+                    header_height=HEADER_HEIGHT,
+                    fixed_rows=1,
                     fixed_columns=2,
                     zebra_stripes=True,
-                    header_height=HEADER_HEIGHT,
                 )
                 yield Static("", id="opt-detail", markup=False)
 
     @property
-    def table(self) -> GridTable:
-        return self.query_one("#opt-table", GridTable)
+    def table(self) -> GridView:
+        return self.query_one("#opt-table", GridView)
 
     @property
     def person(self) -> Participant | None:
@@ -237,35 +184,28 @@ class OptionTalkPane(Pane):
             return
         self._layout = plan
         _, question_w, importance_w, option_w, height = plan
-        table = self.table
-        cursor = table.cursor_coordinate if table.row_count else Coordinate(1, FIRST_OPTION_COL)
-        table.fixed_rows = 0  # DataTable fails to render fixed rows of an empty table
-        table.clear(columns=True)
-        self._cells.clear()
-        table.add_column(Text("Question"), key=QUESTION_COL, width=question_w)
-        table.add_column(Text("How much\nit matters"), key=IMPORTANCE_COL, width=importance_w)
+        columns = [
+            GridColumn(QUESTION_COL, Text("Question"), question_w),
+            GridColumn(IMPORTANCE_COL, Text("How much\nit matters"), importance_w),
+        ]
         for option_id in self.options:
             option = self.grid.option(option_id)
             kind = KIND_WORDS.get(option.kind, "")
             label = Text(option.name, style="bold")
             if kind and kind.casefold() != option.name.casefold():
                 label.append(f"\n({kind})", style="italic")
-            table.add_column(label, key=option_id, width=option_w)
-        table.add_row(Text(""), Text(""), *[Text("") for _ in self.options], key=LEAN_ROW, height=1)
+            columns.append(GridColumn(option_id, label, option_w))
+        rows = [(GridRow(LEAN_ROW, 1), [Text("") for _ in columns])]
         for question in self.grid.questions:
             label = question.text if question_w >= 26 else question.label
             cells = [self._answer_cell(question.id, o, option_w, height) for o in self.options]
-            table.add_row(
-                Text("\n".join(fit_lines(label, question_w, height))),
-                Text(""),
-                *cells,
-                key=question.id,
-                height=height,
-            )
-        table.fixed_rows = 1
-        row = min(max(cursor.row, 0), table.row_count - 1)
-        column = min(max(cursor.column, 0), len(table.columns) - 1)
-        table.move_cursor(row=row, column=column, animate=False)
+            question_cell = Text("\n".join(fit_lines(label, question_w, height)))
+            rows.append((GridRow(question.id, height), [question_cell, Text(""), *cells]))
+        self._cells.clear()
+        first = self.table.row_count == 0
+        self.table.set_grid(columns, rows)
+        if first:
+            self.table.move_cursor(row=1, column=FIRST_OPTION_COL)
 
     def _answer_cell(self, question_id: str, option_id: str, width: int, height: int) -> Text:
         try:
@@ -312,10 +252,7 @@ class OptionTalkPane(Pane):
     def _at_cursor(self) -> tuple[str, str]:
         """(row key, column key) at the cursor, or ("", "") when there is no table yet."""
         table = self.table
-        if not table.row_count or not table.columns:
-            return "", ""
-        row_key, column_key = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return str(row_key.value), str(column_key.value)
+        return table.cell_key_at(table.cursor_coordinate)
 
     def _show_detail(self) -> None:
         """The whole of the cell at the cursor, in the strip under the table.
@@ -402,8 +339,8 @@ class OptionTalkPane(Pane):
     def _moved(self) -> None:
         self._show_detail()
 
-    @on(DataTable.CellSelected, "#opt-table")
-    def _selected(self, event: DataTable.CellSelected) -> None:
+    @on(GridView.CellSelected, "#opt-table")
+    def _selected(self, event: GridView.CellSelected) -> None:
         event.stop()
         self.action_open_answer()
 
@@ -460,7 +397,7 @@ class OptionTalkPane(Pane):
     def action_person(self, step: int) -> None:
         cycle = getattr(self.screen, "cycle_active", None)
         if cycle is not None:
-            cycle(step)
+            cycle(step, announce=False)  # the person bar and the leaning row say who
             return
         voices = [p.id for p in self.session.voices()] if self.session else []
         if voices:

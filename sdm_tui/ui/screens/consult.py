@@ -234,15 +234,17 @@ class ConsultationScreen(Screen[None]):
             self.active = participant_id
             self._show_all()
 
-    def cycle_active(self, step: int = 1) -> None:
+    def cycle_active(self, step: int = 1, *, announce: bool = True) -> None:
+        """Record the next (or previous) person's views; `announce` says who in a toast."""
         voices = [p.id for p in self.session.voices()]
         if not voices:
             self.notify("Add people in team talk first.", severity="warning")
             return
         index = voices.index(self.active) if self.active in voices else -1
         self.set_active(voices[(index + step) % len(voices)])
-        person = self.session.participant(self.active)
-        self.notify(f"Recording for {person.display}", timeout=2, markup=False)
+        if announce:
+            person = self.session.participant(self.active)
+            self.notify(f"Recording for {person.display}", timeout=2, markup=False)
 
     # Actions -------------------------------------------------------------
 

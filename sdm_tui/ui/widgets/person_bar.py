@@ -1,48 +1,37 @@
-"""'Recording for: <label> (<role>)', always visible, with a button per person.
+"""'Recording for: <label> (<role>)', always visible, with a clickable name per person.
 
-Reusable by any talk that records one person's views at a time. Clicking a
-person posts ActivePerson, which the ConsultationScreen handles; the screen then
-calls every pane's show(), and the pane passes the new state back here with
-`show(session, active)`. All user text is shown literally (never as markup).
+Reusable by any talk that records one person's views at a time. Clicking a person
+posts ActivePerson, which the ConsultationScreen handles; the screen then calls every
+pane's show(), and the pane passes the new state back here with `show(session, active)`.
+
+The bar is one line drawn by one widget, not a row of Buttons: switching person then
+changes one line of text, with no new layout of the screen. (With Buttons, each label
+change laid the screen out again and took three frames, about 60 ms, on every p key:
+benchmarks/keys.py.) Names are drawn as plain text, never as markup; the person
+recorded is marked "▶" and bold, not by colour alone.
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.content import Content
-from textual.widgets import Button, Static
+from textual import events
+from textual.widget import Widget
 
 from sdm_tui.core.session import ROLE_NAMES, Session
 from sdm_tui.ui.messages import ActivePerson
 
 NO_ONE = "no one yet. Add people in team talk first (F2)."
-NARROW = 110  # below this many cells, shorten button labels and drop "Switch:"
-SHORT_LABEL = 10
+SHORT_LABEL = 10  # names are cut to this many characters when the bar is too narrow
+GAP = 2  # cells between the parts of the bar
+# (say "Switch:", shorten names, say who in words), fullest first
+FORMS = ((True, False, True), (False, False, True), (False, True, True), (False, True, False))
 
 
-class PersonButton(Button):
-    """A compact button for one person; its label is plain text, never markup."""
-
-    def __init__(self, participant_id: str, label: str, *, focusable: bool = True) -> None:
-        super().__init__(Content(label), compact=True, classes="person")
-        self.participant_id = participant_id
-        self.person_label = label
-        self.can_focus = focusable
-
-    def mark(self, active: bool, narrow: bool = False) -> None:
-        label = self.person_label
-        if narrow and len(label) > SHORT_LABEL:
-            label = label[: SHORT_LABEL - 1] + "…"
-        marker = "▶ " if active else "  "
-        self.label = Content(marker + label)
-        self.set_class(active, "-active")
-
-
-class PersonBar(Horizontal):
+class PersonBar(Widget):
     """Who is being recorded, and a quick way to switch (click, or p / P in the talk)."""
+
+    COMPONENT_CLASSES = {"person-bar--lead", "person-bar--person", "person-bar--active"}
 
     DEFAULT_CSS = """
     PersonBar {
@@ -50,104 +39,98 @@ class PersonBar(Horizontal):
         width: 1fr;
         padding: 0 1;
         background: $boost;
-    }
-    PersonBar > .lead {
-        width: auto;
-        color: $text-muted;
-    }
-    PersonBar > .who {
-        width: auto;
-        margin-right: 2;
-        text-style: bold;
         color: $text;
-    }
-    PersonBar > .switch {
-        width: auto;
-        margin-right: 1;
-        color: $text-muted;
-    }
-    PersonBar > PersonButton {
-        width: auto;
-        min-width: 6;
-        margin-right: 1;
-    }
-    PersonBar > PersonButton.-active {
-        text-style: bold;
-        background: $primary 40%;
-    }
-    PersonBar > .switch.-none, PersonBar.-narrow > .switch {
-        display: none;
-    }
-    PersonBar > .extra {
-        width: 1fr;
-        min-width: 0;
-        text-align: right;
-        color: $text-muted;
+        & > .person-bar--lead { color: $text-muted; }
+        & > .person-bar--person { background: $surface; }
+        & > .person-bar--active { background: $primary 40%; text-style: bold; }
     }
     """
 
-    def __init__(
-        self,
-        *,
-        lead: str = "Recording for: ",
-        focusable: bool = True,
-        id: str | None = None,
-    ) -> None:
-        """`focusable=False` keeps the keyboard focus where it is (say, a table) on a click."""
+    def __init__(self, *, lead: str = "Recording for: ", id: str | None = None) -> None:
         super().__init__(id=id)
         self.lead = lead
-        self.focusable_buttons = focusable
-        self._people: tuple[tuple[str, str], ...] | None = None
-        self._shown: tuple[str, str] | None = None
+        self.people: tuple[tuple[str, str], ...] = ()  # (participant id, label)
         self.who = NO_ONE  # the words after the lead, exactly as shown
-        self._active = ""
-
-    def compose(self) -> ComposeResult:
-        yield Static(self.lead, classes="lead", markup=False)
-        yield Static(NO_ONE, classes="who", markup=False)
-        yield Static("Switch:", classes="switch", markup=False)
-        yield Static("", classes="extra", markup=False)
+        self.extra = ""
+        self.active = ""
+        self._spans: list[tuple[int, int, str]] = []  # (from x, to x, participant id)
+        self._names: list[str] = []
 
     def show(self, session: Session, active: str, extra: str = "") -> None:
-        """Show `active` as the person recorded; rebuild buttons only when people change."""
+        """Show `active` as the person recorded (redraws one line; no new layout)."""
         voices = session.voices()
         people = tuple((p.id, p.label) for p in voices)
-        if people != self._people:
-            self._people = people
-            for button in self.query(PersonButton):
-                button.remove()
-            extra_widget = self.query_one(".extra", Static)
-            buttons = [
-                PersonButton(pid, label, focusable=self.focusable_buttons) for pid, label in people
-            ]
-            if len(buttons) > 1:
-                self.mount_all(buttons, before=extra_widget)
-            self.query_one(".switch", Static).set_class(len(buttons) < 2, "-none")
-            self._shown = None
         person = next((p for p in voices if p.id == active), None)
         who = f"{person.label} ({ROLE_NAMES[person.role]})" if person else NO_ONE
-        self.who = who
-        if (who, extra) != self._shown:
-            self._shown = (who, extra)
-            self.query_one(".who", Static).update(Text(who))
-            self.query_one(".extra", Static).update(Text(extra))
-        self._active = active
-        self._mark()
+        state = (people, who, extra, active)
+        if state != (self.people, self.who, self.extra, self.active):
+            self.people, self.who, self.extra, self.active = state
+            self.refresh()
 
-    def _mark(self) -> None:
-        narrow = self.has_class("-narrow")
-        for button in self.query(PersonButton):
-            button.mark(button.participant_id == self._active, narrow)
+    def labels(self) -> list[str]:
+        """Each person's name as drawn now, "▶ " marking the one recorded."""
+        self.render()
+        return list(self._names)
+
+    def offset_of(self, participant_id: str) -> tuple[int, int]:
+        """Where to click for `participant_id` (x, y within the widget), for tests."""
+        self.render()
+        x = next(start for start, _, pid in self._spans if pid == participant_id)
+        return x + self.styles.padding.left, 0
+
+    def render(self) -> Text:
+        """The fullest form of the bar that fits: all words, then no "Switch:", then
+        names shortened, then only the names (the one recorded marked "▶"). The note
+        count on the right gives way first; whatever does not fit after that is cut
+        with "…"."""
+        width = self.size.width
+        text = Text()
+        for switch, short, who in FORMS:
+            text, needed = self._line(switch=switch, short=short, who=who)
+            if not width or needed <= width:
+                break
+        return text
+
+    def _line(self, *, switch: bool, short: bool, who: bool) -> tuple[Text, int]:
+        """The bar's text, and how many cells it needs without the note count."""
+        lead = self.get_visual_style("person-bar--lead").rich_style
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        many = len(self.people) > 1
+        text.append(self.lead if who or not many else self.lead.rstrip(), style=lead)
+        if who or not many:
+            text.append(self.who, style="bold")
+        self._spans, self._names = [], []
+        if many:
+            text.append(" " * GAP if who else " ")
+            if switch:
+                text.append("Switch: ", style=lead)
+            for pid, label in self.people:
+                if short and len(label) > SHORT_LABEL:
+                    label = label[: SHORT_LABEL - 1] + "…"
+                name = ("▶ " if pid == self.active else "  ") + label
+                component = "active" if pid == self.active else "person"
+                style = self.get_visual_style(f"person-bar--{component}").rich_style
+                start = text.cell_len
+                text.append(f" {name} ", style=style)
+                self._spans.append((start, text.cell_len, pid))
+                self._names.append(name)
+                text.append(" ")
+        needed = text.cell_len
+        if self.extra:
+            room = self.size.width - text.cell_len - cell_len(self.extra)
+            text.append(" " * max(room, GAP))
+            text.append(self.extra, style=lead)
+        return text, needed
 
     def on_resize(self) -> None:
-        narrow = 0 < self.size.width < NARROW
-        if narrow != self.has_class("-narrow"):
-            self.set_class(narrow, "-narrow")
-            self._mark()
+        self.refresh()
 
-    @on(Button.Pressed, "PersonButton")
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        button = event.button
-        if isinstance(button, PersonButton):
-            self.post_message(ActivePerson(button.participant_id))
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        for start, end, pid in self._spans:
+            if start <= offset.x < end:
+                event.stop()
+                self.post_message(ActivePerson(pid))
+                return
