@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import stat
 from datetime import date, timedelta
+from pathlib import Path
 
 import flow
 from markdown_it import MarkdownIt
@@ -145,7 +146,13 @@ async def test_everyone_agrees(example_app: SdmApp, store: RecordStore) -> None:
 
         await flow.talk(pilot, "summary")
         await flow.save(pilot)
-        assert flow.consultation(pilot).saved_to
+        screen = flow.consultation(pilot)
+        assert screen.saved_to
+        # the line under the title keeps the file's name in view, whatever the width
+        shown = str(screen.query_one("#save-state").render())
+        assert shown.startswith("✓ Finished and saved: ")
+        assert shown.endswith(Path(screen.saved_to).name)
+        assert len(shown) <= screen.size.width
 
     saved, md, _ = flow.saved_record(store.root)
     assert saved.completed is not None

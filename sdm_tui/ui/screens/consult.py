@@ -18,6 +18,7 @@ from sdm_tui.core.session import Mode, Session, SessionError
 from sdm_tui.core.store import RecordStore, SavedRecord
 from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 from sdm_tui.core.transitions import complete
+from sdm_tui.ui.app import PANE_CSS
 from sdm_tui.ui.messages import ActivePerson, GoToTalk, SessionChange
 from sdm_tui.ui.panes.base import Pane
 
@@ -61,6 +62,8 @@ def make_panes(grid: OptionGrid) -> dict[str, Pane]:
 
 class ConsultationScreen(Screen[None]):
     """Owns the session. Panes ask for changes with SessionChange messages."""
+
+    CSS_PATH = [f"../panes/{name}.tcss" for name in PANE_CSS]  # see SdmApp._after_first_frame
 
     # F2-F6 have priority: a TextArea binds F6 (select line) and would swallow it.
     BINDINGS = [
@@ -171,7 +174,8 @@ class ConsultationScreen(Screen[None]):
         # laying the screen out again after every key press doubled key latency.
         label = self.query_one("#save-state", Static)
         if self.saved_to:
-            label.update(f"✓ Finished and saved: {self.saved_to}", layout=False)
+            width = label.size.width or self.size.width
+            label.update(fit_path("✓ Finished and saved: ", self.saved_to, width), layout=False)
             label.remove_class("error")
         elif self.save_error:
             label.update(f"⚠ Not saved: {self.save_error}", layout=False)
@@ -183,6 +187,10 @@ class ConsultationScreen(Screen[None]):
                 layout=False,
             )
             label.remove_class("error")
+
+    def on_resize(self) -> None:
+        if self.saved_to:
+            self.call_after_refresh(self._show_save_state)  # the path fits the new width
 
     def apply(self, change, *, quiet: bool = False) -> bool:
         """Apply a transition; on a plain-words error tell the room and change nothing."""
@@ -340,3 +348,11 @@ class ConsultationScreen(Screen[None]):
     @property
     def has_unsaved_work(self) -> bool:
         return self.session.completed is None and bool(self.save_error)
+
+
+def fit_path(lead: str, path: str, width: int) -> str:
+    """`lead` + `path` in `width` cells, keeping the end of the path (its file name)."""
+    if width <= 0 or len(lead) + len(path) <= width:
+        return lead + path
+    room = max(width - len(lead) - 1, 8)
+    return f"{lead}…{path[-room:]}"
