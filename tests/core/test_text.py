@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from sdm_tui.core import text as text_module
 from sdm_tui.core.text import clean, clean_line, md_cell, md_escape
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -272,3 +273,23 @@ def test_short_escape_sequences_are_removed_whole(sequence: str) -> None:
 
 def test_line_and_paragraph_separators_do_not_break_a_one_line_label() -> None:
     assert clean_line("Mum\u2028Dad\u2029x") == "Mum Dad x"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        st.one_of(
+            st.characters(codec=None),
+            st.sampled_from([*"\x00\x07\t\n\r\x1b\x7f\x85\x9f\u2028\u2029\u202e\u2066", "\ud800"]),
+        ),
+        max_size=24,
+    ),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=30)),
+)
+def test_the_quick_path_gives_what_the_slow_path_gives(
+    text: str, multiline: bool, max_length: int | None
+) -> None:
+    """`clean` skips its character loop when nothing needs changing; same result."""
+    slow = text_module._clean_slowly(text, multiline=multiline, max_length=max_length)
+    assert clean(text, multiline=multiline, max_length=max_length) == slow
