@@ -37,7 +37,8 @@ from sdm_tui.ui.screens.clinic import ClinicScreen
 from sdm_tui.ui.screens.compare import CompareScreen
 from sdm_tui.ui.screens.home import HomeScreen
 from sdm_tui.ui.screens.record_view import RecordProblemScreen, RecordViewScreen
-from sdm_tui.ui.screens.review import ReviewScreen, parse_day
+from sdm_tui.ui.screens.review import ReviewScreen
+from sdm_tui.ui.screens.review_rows import parse_day
 from sdm_tui.ui.screens.timeline import TimelineScreen
 from sdm_tui.ui.widgets.charts import Bar, bar, bar_lines, sparkline
 from sdm_tui.ui.widgets.virtual_list import VirtualList

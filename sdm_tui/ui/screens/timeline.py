@@ -29,7 +29,7 @@ from sdm_tui.core.record import RecordProblem
 from sdm_tui.core.session import Session
 from sdm_tui.core.summary import plain_date
 from sdm_tui.ui.screens.record_view import RecordProblemScreen, RecordViewScreen, day_of
-from sdm_tui.ui.screens.review import PROBLEM_WORDS
+from sdm_tui.ui.screens.review_rows import PROBLEM_WORDS
 
 HINT = (
     "Space marks a record ([●]); with two marked, c compares them. Otherwise c compares "
