@@ -121,7 +121,8 @@ class BarApp(App[None]):
     def __init__(self, labels: tuple[str, ...]) -> None:
         super().__init__()
         session = new_session(grid_ref=_grid_ref(), app_version="test")
-        for role, label in zip((Role.SERVICE_USER, Role.CLINICIAN, Role.PEER_SUPPORT), labels):
+        roles = (Role.SERVICE_USER, Role.CLINICIAN, Role.PEER_SUPPORT)
+        for role, label in zip(roles, labels, strict=True):
             session = add_participant(session, role, label)
         self.session = session
         self.asked: list[str] = []
