@@ -1,12 +1,18 @@
-"""All the grids in a folder, loaded once, with the problems of any that failed."""
+"""All the grids in a folder, loaded once, with the problems of any that failed.
+
+Importing this module is cheap (no pydantic): the app checks that a grids folder holds
+grid files before its first screen, and reads and checks the grids just after it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sdm_tui.core.grid import OptionGrid, grid_paths, load_grid
-from sdm_tui.core.tomlfile import FileProblems, Problem
+if TYPE_CHECKING:
+    from sdm_tui.core.grid import OptionGrid
+    from sdm_tui.core.tomlfile import Problem
 
 
 @dataclass
@@ -18,7 +24,24 @@ class Catalog:
         return self.grids.get(grid_id)
 
 
+def grid_files(folder: Path | None = None) -> list[Path]:
+    """The grid files in `folder` (default: the shipped grids), without reading them.
+
+    The same files as `grid.grid_paths` (a test checks), found without importing the
+    grid models, which take longer to import than the app takes to draw its first screen.
+    """
+    if folder is None:
+        here = Path(__file__).resolve()
+        folder = here.parent.parent / "option_grids"  # inside the wheel
+        if not folder.is_dir():
+            folder = here.parents[2] / "option_grids"  # the source tree
+    return sorted(folder.glob("*.toml"))
+
+
 def load_catalog(folder: Path | None = None) -> Catalog:
+    from sdm_tui.core.grid import grid_paths, load_grid
+    from sdm_tui.core.tomlfile import FileProblems, Problem
+
     catalog = Catalog()
     for path in grid_paths(folder):
         try:

@@ -19,17 +19,19 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sdm_tui.core import record
 from sdm_tui.core.fsutil import FileLock, StoreError, atomic_write, make_dir
-from sdm_tui.core.record import RecordProblem
-from sdm_tui.core.session import Mode, Session
-from sdm_tui.core.text import clean_line
+
+if TYPE_CHECKING:
+    # The records and sessions (pydantic) are imported where a record is read or written:
+    # the app opens its first screen with this module alone, before any record is read.
+    from sdm_tui.core.record import RecordProblem
+    from sdm_tui.core.session import Mode, Session
 
 ENV_RECORDS = "SDM_TUI_RECORDS"
 ENV_CONTACT = "SDM_TUI_CONTACT"
@@ -97,6 +99,7 @@ class RecordStore:
         return self.root / mode.value
 
     def ensure(self) -> None:
+        """Make the records folder and its drafts folder if they are not there yet."""
         for folder in (self.root, self.drafts_dir):
             make_dir(folder)
 
@@ -109,6 +112,10 @@ class RecordStore:
 
     def clinic_contact(self, default: str) -> str:
         """The clinic contact line: $SDM_TUI_CONTACT, else settings.toml, else default."""
+        import tomllib
+
+        from sdm_tui.core.text import clean_line
+
         env = os.environ.get(ENV_CONTACT)
         if env:
             return clean_line(env, max_length=500)
@@ -149,6 +156,8 @@ class RecordStore:
         """Autosave. The draft must be claimed by this process first."""
         if session.record_id not in self._locks:
             self.claim_draft(session.record_id)
+        from sdm_tui.core import record
+
         path = self.draft_path(session.record_id)
         atomic_write(path, record.dumps(session))
         return path
@@ -159,6 +168,9 @@ class RecordStore:
 
     def drafts(self) -> list[DraftInfo]:
         """Unfinished sessions, newest first, with whether another window has them."""
+        from sdm_tui.core import record
+        from sdm_tui.core.record import RecordProblem
+
         infos = []
         if not self.drafts_dir.is_dir():
             return infos
@@ -185,6 +197,9 @@ class RecordStore:
 
     def load_draft(self, record_id: str) -> Session:
         """Claim and load a draft to carry on with it."""
+        from sdm_tui.core import record
+        from sdm_tui.core.record import RecordProblem
+
         self.claim_draft(record_id)
         try:
             return record.load(self.draft_path(record_id))
@@ -202,6 +217,8 @@ class RecordStore:
         """
         if session.completed is None:
             raise StoreError("Only a finished session can be saved as a record.")
+        from sdm_tui.core import record
+
         path = self.record_path(session)
         self.ensure()
         make_dir(path.parent)
@@ -215,10 +232,13 @@ class RecordStore:
         self.discard_draft(session.record_id)
         return SavedRecord(path, md_path, md_error)
 
-    def record_files(
-        self, modes: tuple[Mode, ...] = (Mode.CLINICAL, Mode.TRAINING)
-    ) -> Iterator[Path]:
-        """Every finished record file, by mode then month, without reading them."""
+    def record_files(self, modes: tuple[Mode, ...] | None = None) -> Iterator[Path]:
+        """Every finished record file, by mode then month (default: every mode), without
+        reading them."""
+        if modes is None:
+            from sdm_tui.core.session import Mode
+
+            modes = (Mode.CLINICAL, Mode.TRAINING)
         for mode in modes:
             base = self.mode_dir(mode)
             if not base.is_dir():
@@ -230,9 +250,10 @@ class RecordStore:
                     if entry.name.endswith(".toml") and not entry.name.startswith("."):
                         yield Path(entry.path)
 
-    def entries(
-        self, modes: tuple[Mode, ...] = (Mode.CLINICAL, Mode.TRAINING)
-    ) -> Iterator[RecordEntry]:
+    def entries(self, modes: tuple[Mode, ...] | None = None) -> Iterator[RecordEntry]:
+        from sdm_tui.core import record
+        from sdm_tui.core.record import RecordProblem
+
         for path in self.record_files(modes):
             try:
                 yield RecordEntry(path, record.load(path), None)

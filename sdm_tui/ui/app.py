@@ -1,7 +1,14 @@
-"""The sdm-tui app: home, the consultation, help, themes and safe failure."""
+"""The sdm-tui app: home, the consultation, help, themes and safe failure.
+
+Start-up: Home is drawn first; the option grids are read and checked and the drafts
+listed just after, in a thread (see `SdmApp.on_ready`), so the first screen does not wait
+for the grid and record models (pydantic) to be imported and the files validated.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,33 +17,33 @@ from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.theme import Theme
 
 from sdm_tui import __version__
-from sdm_tui.core.catalog import Catalog
 from sdm_tui.core.fsutil import StoreError
 from sdm_tui.core.store import RecordStore
-from sdm_tui.core.text import clean
 from sdm_tui.ui.crash import APOLOGY, write_crash_log
 from sdm_tui.ui.themes import CALM, THEMES
 
 if TYPE_CHECKING:
+    from sdm_tui.core.catalog import Catalog
     from sdm_tui.core.scenario import ScenarioSet
+    from sdm_tui.core.store import DraftInfo
+
+
+# The talks' CSS is the consultation screen's (its CSS_PATH): Home does not need it, so it
+# is not parsed before the first frame. Absolute, so subclasses elsewhere find it too.
+PANE_CSS = tuple(
+    Path(__file__).resolve().parent / "panes" / f"{name}.tcss"
+    for name in ("team", "options", "side", "decision", "summary", "observer", "debrief")
+)
 
 
 class SdmApp(App[None]):
-    CSS_PATH = [
-        "app.tcss",
-        "panes/team.tcss",
-        "panes/options.tcss",
-        "panes/side.tcss",
-        "panes/decision.tcss",
-        "panes/summary.tcss",
-        "panes/observer.tcss",
-        "panes/debrief.tcss",
-    ]
+    CSS_PATH = "app.tcss"
     TITLE = "sdm-tui"
     SUB_TITLE = "choosing medicine together"
     ENABLE_COMMAND_PALETTE = True
@@ -50,27 +57,42 @@ class SdmApp(App[None]):
     # second time at start-up (a tenth of the start-up time; see benchmarks/startup.py).
     theme: Reactive[str] = Reactive(CALM.name)
 
+    class Loaded(Message):
+        """The grids were read and the drafts listed after the first frame; Home shows them."""
+
     def __init__(
         self,
         store: RecordStore,
-        catalog: Catalog,
+        catalog: Catalog | None = None,
         *,
+        grids_dir: Path | None = None,
         scenarios: ScenarioSet | None = None,
         scenarios_dir: Path | None = None,
+        check_scenarios: bool = False,
         theme: str = "sdm-calm",
         start: str = "",
     ) -> None:
-        """`scenarios`: the role-play scenarios (default: the shipped ones, checked
-        against the catalog's grids). Problems with scenarios given here are shown at
-        start; those of the shipped set only in the scenario chooser, since running on
-        other grids (--grids) makes shipped scenarios unusable on purpose.
+        """`catalog`: the grids, already read. Without one, the grids in `grids_dir`
+        (default: the shipped ones) are read just after the first frame, with the drafts;
+        until then `ready` is False and Home says so.
+        `scenarios`: the role-play scenarios (default: those in `scenarios_dir`, else the
+        shipped ones, checked against the catalog's grids). Problems with scenarios given
+        here, or read from `scenarios_dir` with `check_scenarios`, are shown at start;
+        those of the shipped set only in the scenario chooser, since running on other
+        grids (--grids) makes shipped scenarios unusable on purpose.
         `start`: "review" opens the review screen over Home (Escape goes Home)."""
         super().__init__()
         self.store = store
-        self.catalog = catalog
+        self._catalog = catalog
+        self._grids_dir = grids_dir
+        self.ready = catalog is not None
+        self._loading = False
+        # Held while the grids or scenarios are read: by the start-up thread, or by the
+        # event loop when a screen needs them before that thread is done (it then waits).
+        self._read_lock = threading.RLock()
         self.start_screen = start
         self._scenarios_dir = scenarios_dir
-        self._announce_scenarios = scenarios is not None
+        self._announce_scenarios = scenarios is not None or check_scenarios
         self._scenarios = scenarios
         for item in THEMES.values():
             self.register_theme(item)
@@ -84,6 +106,20 @@ class SdmApp(App[None]):
         return {**THEMES, **super().available_themes}
 
     @property
+    def catalog(self) -> Catalog:
+        """The option grids. Before the start-up read is done this waits for it (Home
+        waits without blocking; other screens are not reached that quickly)."""
+        catalog = self._catalog
+        if catalog is None:
+            with self._read_lock:
+                if self._catalog is None:
+                    from sdm_tui.core.catalog import load_catalog
+
+                    self._catalog = load_catalog(self._grids_dir)
+                catalog = self._catalog
+        return catalog
+
+    @property
     def scenarios_dir(self) -> Path:
         if self._scenarios_dir is None:
             from sdm_tui.core.scenario import shipped_scenarios_dir
@@ -95,12 +131,13 @@ class SdmApp(App[None]):
     def scenarios(self) -> ScenarioSet:
         """The role-play scenarios, read when first needed: Home does not show them, so
         reading and checking them at start-up only made the first screen slower."""
-        if self._scenarios is None:
-            from sdm_tui.core.scenario import load_scenarios, scenario_paths
-
-            paths = scenario_paths(self.scenarios_dir)
-            self._scenarios = load_scenarios(paths, self.catalog.grids)
-        return self._scenarios
+        scenarios = self._scenarios
+        if scenarios is None:
+            with self._read_lock:
+                if self._scenarios is None:
+                    self._scenarios = _read_scenarios(self.scenarios_dir, self.catalog)
+                scenarios = self._scenarios
+        return scenarios
 
     def on_mount(self) -> None:
         from sdm_tui.ui.screens.home import HomeScreen
@@ -110,10 +147,65 @@ class SdmApp(App[None]):
             from sdm_tui.ui.screens.review import ReviewScreen
 
             self.push_screen(ReviewScreen())
-        for problem in self.catalog.problems[:3]:
-            self.notify(
-                str(problem), title="Grid problem", severity="warning", timeout=12, markup=False
-            )
+        if self.ready:
+            self._announce_problems()
+
+    def on_ready(self) -> None:
+        # Ready comes after the first frame has been sent to the terminal (maybe of the
+        # default screen, under Home): wait until Home has drawn all it has to draw.
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        screen = self.screen
+        # Textual also runs these callbacks right after a refresh that left another
+        # pending (Textual 8.2.8, Screen._on_timer_update); starting the work below then
+        # slowed the first usable frame (see benchmarks/launch.py, which checks alike).
+        if screen._layout_required or screen._repaint_required or screen._dirty_widgets:
+            self.call_after_refresh(self._after_first_frame)
+            return
+        self._read_pane_css()
+        if not self.ready and not self._loading:
+            self._loading = True
+            self.run_worker(self._load, name="read grids and drafts", group="start-up")
+
+    def _read_pane_css(self) -> None:
+        """Add the talks' CSS now, while the user reads Home, so opening the first
+        consultation does not parse all the CSS again (as Textual does when a screen's
+        CSS_PATH is new). Parsing reuses the rules already parsed: only these are new.
+        They style only the consultation's own widgets, so nothing shown changes."""
+        new = [path for path in PANE_CSS if not self.stylesheet.has_source(str(path))]
+        if new:
+            self.stylesheet.read_all(new)
+            self.stylesheet.parse()
+
+    async def _load(self) -> None:
+        """Read the grids (and scenarios to check), then the drafts, off the event loop,
+        then show them. An error here is handled like any other (`_handle_exception`)."""
+        drafts = await asyncio.to_thread(self._read_at_start)
+        self.ready = True
+        from sdm_tui.ui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.loaded(drafts)
+        self._announce_problems()
+        self.post_message(self.Loaded())
+
+    def _read_at_start(self) -> list[DraftInfo]:
+        """Runs in a thread: touches no widget, only the files and this app's caches."""
+        self.catalog  # noqa: B018 - reads and checks the grids
+        if self._announce_scenarios:
+            self.scenarios  # noqa: B018 - reads and checks them against the grids
+        return self.store.drafts()
+
+    def _announce_problems(self) -> None:
+        """Problems with grids (when some are usable; Home explains when none is) and
+        with scenarios the caller chose, a few at a time."""
+        if self.catalog.grids:
+            for problem in self.catalog.problems[:3]:
+                self.notify(
+                    str(problem), title="Grid problem", severity="warning", timeout=12, markup=False
+                )
         if self._announce_scenarios:
             for problem in self.scenarios.problems[:3]:
                 self.notify(
@@ -129,6 +221,8 @@ class SdmApp(App[None]):
         # sequences): clean it first, so no escape or control byte is shown on the
         # shared screen, even before the text is stored (where it is cleaned again).
         if isinstance(event, events.Paste) and not event.is_forwarded:
+            from sdm_tui.core.text import clean
+
             text = clean(event.text)
             if text != event.text:
                 event = events.Paste(text)
@@ -224,6 +318,19 @@ class SdmApp(App[None]):
             self._exception_event.set()
         message = APOLOGY.format(draft=draft, log=log or "(could not write a log)")
         self.panic(Text(message))
+
+
+def _read_scenarios(folder: Path, catalog: Catalog) -> ScenarioSet:
+    """The scenarios in `folder`; a missing folder is a problem shown in the app, not a crash."""
+    from sdm_tui.core.scenario import ScenarioSet, load_scenarios, scenario_paths
+    from sdm_tui.core.tomlfile import Problem
+
+    if not folder.is_dir():
+        problem = Problem(
+            str(folder), 0, "no such folder of scenarios", "use --scenarios DIR with a folder"
+        )
+        return ScenarioSet(problems=[problem])
+    return load_scenarios(scenario_paths(folder), catalog.grids)
 
 
 __all__ = ["SdmApp", "__version__"]

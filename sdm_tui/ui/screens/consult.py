@@ -63,7 +63,7 @@ def make_panes(grid: OptionGrid) -> dict[str, Pane]:
 class ConsultationScreen(Screen[None]):
     """Owns the session. Panes ask for changes with SessionChange messages."""
 
-    CSS_PATH = [f"../panes/{name}.tcss" for name in PANE_CSS]  # see SdmApp._after_first_frame
+    CSS_PATH = list(PANE_CSS)  # the talks' CSS; see SdmApp._read_pane_css
 
     # F2-F6 have priority: a TextArea binds F6 (select line) and would swallow it.
     BINDINGS = [

@@ -1,6 +1,13 @@
-"""Home: start, resume, help, quit. Drafts are listed by time and grid, never by name."""
+"""Home: start, resume, help, quit. Drafts are listed by time and grid, never by name.
+
+Home is the first screen and is drawn before the grids are read and the drafts listed
+(`SdmApp` does that just after, then calls `loaded`). Its actions work at once: one that
+needs the grids or the drafts waits for them, then goes on.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,61 +18,116 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sdm_tui.core.fsutil import StoreError
-from sdm_tui.core.record import RecordProblem
-from sdm_tui.core.session import Mode
-from sdm_tui.core.store import DraftInfo
+
+if TYPE_CHECKING:
+    from sdm_tui.core.store import DraftInfo
 
 WELCOME = (
     "Choosing a medicine together. This screen is shared: the service user, the clinician "
     "and, if the service user agrees, a carer look at it together. Nothing is decided for you."
 )
+CHECKING = "Checking the option grids and looking for unfinished consultations…"
+NO_GRID = "No consultation can start: none of the option grids can be used."
+NO_GRID_FIX = (
+    "Fix the grid files ('sdm-tui grids validate' lists every problem) or use --grids DIR, "
+    "then start sdm-tui again."
+)
+SHOWN_PROBLEMS = 3
+# Actions that need the grids or the drafts: chosen before they are read, they wait.
+# Review too: it reads records with the same models (pydantic), which are being imported
+# by the start-up thread; importing them from two threads at once is best avoided.
+NEEDS_LOAD = ("start", "resume", "role-play", "review")
 
 
 class HomeScreen(Screen[None]):
     BINDINGS = [Binding("escape", "app.quit", "Quit", show=False)]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.drafts: list[DraftInfo] = []
+        self._waiting = ""  # an action chosen before the grids and drafts were read
+
     def compose(self) -> ComposeResult:
+        # As drawn on the first frame, before the grids and drafts are read.
         yield Header()
         with Vertical(id="home"):
             yield Static(WELCOME, id="welcome", markup=False)
-            yield OptionList(id="home-actions")
+            yield Static("", id="grid-problems", markup=False)  # in place of the welcome
+            yield OptionList(*self._actions("…"), id="home-actions")
             yield Static("Unfinished consultations (autosaved)", classes="heading", markup=False)
-            yield OptionList(id="drafts")
+            yield OptionList(Option(CHECKING, disabled=True), id="drafts")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_lists()
-        self.query_one("#home-actions", OptionList).focus()
+        actions = self.query_one("#home-actions", OptionList)
+        actions.highlighted = 0
+        actions.focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_lists()
+        # Also sent when Home is first shown. Until the grids and drafts are read there
+        # is nothing new to show: `loaded` shows them.
+        if self.app.ready:
+            self.refresh_lists()
+
+    def loaded(self, drafts: list[DraftInfo]) -> None:
+        """The grids and drafts, read after the first frame: show them, and carry on with
+        an action chosen meanwhile (if Home is still the screen in use)."""
+        self._show(drafts)
+        waiting, self._waiting = self._waiting, ""
+        if waiting and self.is_current:
+            self._do(waiting)
 
     def refresh_lists(self) -> None:
-        self.drafts: list[DraftInfo] = self.app.store.drafts()
+        self._show(self.app.store.drafts())
+
+    def _actions(self, drafts: int | str, usable: bool = True) -> list[Option]:
+        start = "▶ Start a consultation"
+        if not usable:
+            start += " (not available: no usable option grid, see above)"
+        return [
+            Option(start, id="start"),
+            Option(f"↺ Resume an unfinished consultation ({drafts})", id="resume"),
+            Option("◎ Start a training role-play", id="role-play"),
+            Option("≡ Review past records", id="review"),
+            Option("? Help: how this works (F1)", id="help"),
+            Option("✕ Quit", id="quit"),
+        ]
+
+    def _show(self, drafts: list[DraftInfo]) -> None:
+        self.drafts = drafts
+        usable = bool(self.app.catalog.grids)
         actions = self.query_one("#home-actions", OptionList)
         highlighted = actions.highlighted
         actions.clear_options()
-        actions.add_options(
-            [
-                Option("▶ Start a consultation", id="start"),
-                Option(f"↺ Resume an unfinished consultation ({len(self.drafts)})", id="resume"),
-                Option("◎ Start a training role-play", id="role-play"),
-                Option("≡ Review past records", id="review"),
-                Option("? Help: how this works (F1)", id="help"),
-                Option("✕ Quit", id="quit"),
-            ]
-        )
+        actions.add_options(self._actions(len(drafts), usable))
         actions.highlighted = highlighted if highlighted is not None else 0
-        drafts = self.query_one("#drafts", OptionList)
-        drafts.clear_options()
-        for info in self.drafts:
-            drafts.add_option(
+        problems = self.query_one("#grid-problems", Static)
+        problems.display = not usable
+        self.query_one("#welcome").display = usable
+        if not usable:
+            problems.update(self._grid_problems())
+        listed = self.query_one("#drafts", OptionList)
+        listed.clear_options()
+        for info in drafts:
+            listed.add_option(
                 Option(self._describe(info), id=info.record_id, disabled=bool(info.in_use_by))
             )
-        if not self.drafts:
-            drafts.add_option(Option("None: every consultation has been saved.", disabled=True))
+        if not drafts:
+            listed.add_option(Option("None: every consultation has been saved.", disabled=True))
+
+    def _grid_problems(self) -> str:
+        """Why no consultation can start: each problem names its file, line and fix."""
+        problems = self.app.catalog.problems
+        lines = [f"⚠ {NO_GRID}"]
+        lines += [f"• {problem}" for problem in problems[:SHOWN_PROBLEMS]]
+        if len(problems) > SHOWN_PROBLEMS:
+            lines.append(f"• … and {len(problems) - SHOWN_PROBLEMS} more.")
+        lines.append(NO_GRID_FIX)
+        return "\n".join(lines)
 
     def _describe(self, info: DraftInfo) -> str:
+        from sdm_tui.core.session import Mode
+
         if info.session is None:
             return f"⚠ {info.record_id}: cannot be opened ({info.problem})"
         s = info.session
@@ -77,7 +139,13 @@ class HomeScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#home-actions")
     def _action(self, event: OptionList.OptionSelected) -> None:
-        choice = event.option.id
+        choice = event.option.id or ""
+        if choice in NEEDS_LOAD and not self.app.ready:
+            self._waiting = choice  # done when `loaded` is called
+            return
+        self._do(choice)
+
+    def _do(self, choice: str) -> None:
         if choice == "start":
             self.start()
         elif choice == "resume":
@@ -106,6 +174,15 @@ class HomeScreen(Screen[None]):
             self.open(self.app.catalog.get(session.grid.id), session)
 
     def start(self) -> None:
+        if not self.app.catalog.grids:
+            self.notify(
+                f"{NO_GRID} {NO_GRID_FIX}",
+                title="Cannot start",
+                severity="error",
+                markup=False,
+                timeout=12,
+            )
+            return
         from sdm_tui.ui.screens.start import ChooseGrid
 
         self.app.push_screen(ChooseGrid(), self._start_with)
@@ -144,6 +221,8 @@ class HomeScreen(Screen[None]):
         record_id = event.option.id
         if record_id is None:
             return
+        from sdm_tui.core.record import RecordProblem
+
         try:
             session = self.app.store.load_draft(record_id)
         except (StoreError, RecordProblem) as exc:
