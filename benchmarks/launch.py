@@ -7,6 +7,11 @@
 moment the marker line arrives. Both go through the same code here, so the only
 difference between the two is the app.
 
+sdm-tui reads and checks its grids and lists the drafts just after its first frame
+(`SdmApp.Loaded` says when Home shows them). For sdm it then writes a second line,
+`ready ...`, once Home has been drawn with them (found as for the first frame), and
+exits: the time to that line is the informational "grids and drafts ready" figure.
+
 When is the first frame "drawn and ready for input"? Textual 8.2.8 posts
 `events.Ready` to the App after a screen's first layout has been composed and sent
 to the driver (`Screen._refresh_layout` -> `_compositor_refresh` -> `App._display`).
@@ -39,15 +44,21 @@ from textual.screen import Screen
 
 SIZE = (100, 30)
 MARKER = "first-frame"
+READY_MARKER = "ready"
 
 
 class FirstFrame:
     """Mixed in before the real app class: headless, report the first usable frame, exit."""
 
     _frames_of: dict[int, int]
+    # True: after the first frame, wait for `report_loaded()` to be called, then report when the
+    # screen has drawn what came with it (a second line), and exit only then.
+    WAITS_FOR_READY = False
 
     def run(self, **_options):  # type: ignore[no-untyped-def]
         self._frames_of = {}
+        self._first_reported = False
+        self._loaded_details = ""
         return super().run(headless=True, size=SIZE)  # type: ignore[misc]
 
     def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
@@ -63,16 +74,41 @@ class FirstFrame:
     def on_ready(self) -> None:
         self.call_after_refresh(self._report)  # type: ignore[attr-defined]
 
-    def _report(self) -> None:
+    def _drawn(self) -> bool:
+        """The current screen is mounted, has nothing left to draw, and was shown."""
         app: App = self  # type: ignore[assignment]
         screen = app.screen
         pending = screen._layout_required or screen._repaint_required or screen._dirty_widgets
-        if not screen.is_mounted or pending or not self._frames_of.get(id(screen)):
+        return screen.is_mounted and not pending and bool(self._frames_of.get(id(screen)))
+
+    def _report(self) -> None:
+        app: App = self  # type: ignore[assignment]
+        if not self._drawn():
             app.call_after_refresh(self._report)
             return
+        screen = app.screen
         focused = app.focused
         where = f"{type(focused).__name__}#{focused.id}" if focused is not None else "none"
         line = f"{MARKER} {type(screen).__name__} {where} {self._frames_of[id(screen)]}\n"
+        os.write(1, line.encode())
+        self._first_reported = True
+        if not self.WAITS_FOR_READY:
+            app.exit()
+        elif self._loaded_details:
+            app.call_after_refresh(self._report_ready)
+
+    def report_loaded(self, details: str) -> None:
+        """Called by the app's handler when its deferred start-up work is shown."""
+        self._loaded_details = details
+        if self._first_reported:
+            self.call_after_refresh(self._report_ready)  # type: ignore[attr-defined]
+
+    def _report_ready(self) -> None:
+        app: App = self  # type: ignore[assignment]
+        if not self._drawn():
+            app.call_after_refresh(self._report_ready)
+            return
+        line = f"{READY_MARKER} {type(app.screen).__name__} {self._loaded_details}\n"
         os.write(1, line.encode())
         app.exit()
 
@@ -105,6 +141,11 @@ def run_sdm(records: str) -> int:
 
     class TimedSdm(FirstFrame, ui_app.SdmApp):
         _BASE_PATH = ui_app.__file__  # CSS_PATH is relative to the real app's file
+        WAITS_FOR_READY = True
+
+        def on_sdm_app_loaded(self, _message: ui_app.SdmApp.Loaded) -> None:
+            drafts = self.screen.query_one("#drafts").option_count  # type: ignore[attr-defined]
+            self.report_loaded(f"grids={len(self.catalog.grids)} draft-rows={drafts}")
 
     ui_app.SdmApp = TimedSdm  # type: ignore[misc]
     return main(["--records", records])
