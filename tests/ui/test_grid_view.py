@@ -159,3 +159,17 @@ async def test_person_bar_shortens_names_only_when_it_must_and_clicks_ask_for_a_
         assert app.asked == [doctor]
         await pilot.click(bar, offset=(0, 0))  # the lead is not a person
         assert app.asked == [doctor]
+
+
+async def test_the_note_count_is_shown_whole_or_not_at_all() -> None:
+    labels = ("Service user Alpha", "Doctor Bravo Example", "Peer Charlie")
+    app = BarApp(labels)
+    async with app.run_test(size=(200, 3)) as pilot:
+        bar = app.query_one(PersonBar)
+        assert str(bar.render()).rstrip().endswith("2 notes · 1 question to ask")
+        for width in range(60, 200, 3):
+            await pilot.resize_terminal(width, 3)
+            await pilot.pause()
+            drawn = str(bar.render()).rstrip()
+            ends_whole = drawn.endswith("2 notes · 1 question to ask")
+            assert ends_whole or ("note" not in drawn and not drawn.endswith("2")), drawn

@@ -81,8 +81,8 @@ class PersonBar(Widget):
     def render(self) -> Text:
         """The fullest form of the bar that fits: all words, then no "Switch:", then
         names shortened, then only the names (the one recorded marked "▶"). The note
-        count on the right gives way first; whatever does not fit after that is cut
-        with "…"."""
+        count on the right gives way first (shown whole or not at all); whatever does
+        not fit after that is cut with "…"."""
         width = self.size.width
         text = Text()
         for switch, short, who in FORMS:
@@ -116,8 +116,9 @@ class PersonBar(Widget):
                 self._names.append(name)
                 text.append(" ")
         needed = text.cell_len
-        if self.extra:
-            room = self.size.width - text.cell_len - cell_len(self.extra)
+        room = self.size.width - text.cell_len - cell_len(self.extra)
+        # The count is shown whole or not at all: cut short it read as a bare "1".
+        if self.extra and (room >= GAP or not self.size.width):
             text.append(" " * max(room, GAP))
             text.append(self.extra, style=lead)
         return text, needed
