@@ -24,22 +24,24 @@ class Catalog:
         return self.grids.get(grid_id)
 
 
-def grid_files(folder: Path | None = None) -> list[Path]:
-    """The grid files in `folder` (default: the shipped grids), without reading them.
+def shipped_grids_dir() -> Path:
+    """The grids that come with sdm-tui (inside the wheel, or the source tree)."""
+    packaged = Path(__file__).resolve().parent.parent / "option_grids"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "option_grids"
 
-    The same files as `grid.grid_paths` (a test checks), found without importing the
-    grid models, which take longer to import than the app takes to draw its first screen.
-    """
-    if folder is None:
-        here = Path(__file__).resolve()
-        folder = here.parent.parent / "option_grids"  # inside the wheel
-        if not folder.is_dir():
-            folder = here.parents[2] / "option_grids"  # the source tree
+
+def grid_paths(folder: Path | None = None) -> list[Path]:
+    """The grid files in `folder` (default: the shipped grids), sorted, without reading
+    them: here and not in `grid`, so the app can check for them before importing the
+    grid models (pydantic), which take longer to import than Home takes to draw."""
+    folder = folder or shipped_grids_dir()
     return sorted(folder.glob("*.toml"))
 
 
 def load_catalog(folder: Path | None = None) -> Catalog:
-    from sdm_tui.core.grid import grid_paths, load_grid
+    from sdm_tui.core.grid import load_grid
     from sdm_tui.core.tomlfile import FileProblems, Problem
 
     catalog = Catalog()

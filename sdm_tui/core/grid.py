@@ -23,6 +23,7 @@ from pydantic import (
     ValidationError,
 )
 
+from sdm_tui.core.catalog import grid_paths
 from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, read_toml, validation_problems
 
 GRID_SCHEMA_VERSION = 1
@@ -286,19 +287,6 @@ def load_grid(
     if errors:
         raise FileProblems(problems)
     return grid, problems
-
-
-def shipped_grids_dir() -> Path:
-    """The grids that come with sdm-tui (inside the wheel, or the source tree)."""
-    packaged = Path(__file__).resolve().parent.parent / "option_grids"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "option_grids"
-
-
-def grid_paths(folder: Path | None = None) -> list[Path]:
-    folder = folder or shipped_grids_dir()
-    return sorted(folder.glob("*.toml"))
 
 
 def find_grid(grid_id: str, folder: Path | None = None) -> Path | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sdm_tui.core.catalog import grid_files
+from sdm_tui.core.catalog import grid_paths
 from sdm_tui.core.fsutil import StoreError
 from sdm_tui.core.store import RecordStore, resolve_root
 
@@ -26,7 +26,7 @@ def run_app(
     except StoreError as exc:
         sys.stderr.write(f"{exc}\nUse --records DIR to choose a folder you can write to.\n")
         return 1
-    if not grid_files(grids):
+    if not grid_paths(grids):
         where = grids or "the shipped option_grids folder"
         sys.stderr.write(f"No usable option grid in {where}. Run 'sdm-tui grids validate'.\n")
         return 1

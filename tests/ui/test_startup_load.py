@@ -18,8 +18,8 @@ import pytest
 from textual.color import Color
 from textual.widgets import OptionList, Static
 
-from sdm_tui.core.catalog import grid_files, load_catalog
-from sdm_tui.core.grid import grid_paths
+from sdm_tui.core import grid
+from sdm_tui.core.catalog import grid_paths, load_catalog
 from sdm_tui.core.session import grid_ref, new_session
 from sdm_tui.core.store import RecordStore
 from sdm_tui.ui.app import PANE_CSS, SdmApp
@@ -191,15 +191,14 @@ async def test_the_talks_css_is_applied_and_follows_the_theme(
             assert colour == Color.parse(app.get_css_variables()["panel"])
 
 
-def test_grid_files_finds_what_the_grid_loader_reads(tmp_path: Path) -> None:
-    assert grid_files() == grid_paths() and grid_files()
+def test_grid_paths_lists_grid_files_without_reading_them(tmp_path: Path) -> None:
+    assert grid.grid_paths is grid_paths  # one definition, used by the loader and start-up
+    assert [p.name for p in grid_paths()] == sorted(p.name for p in SHIPPED.glob("*.toml"))
     (tmp_path / "b.toml").write_text("", "utf-8")
     (tmp_path / "a.toml").write_text("", "utf-8")
     (tmp_path / "notes.txt").write_text("", "utf-8")
-    assert (
-        grid_files(tmp_path) == grid_paths(tmp_path) == [tmp_path / "a.toml", tmp_path / "b.toml"]
-    )
-    assert grid_files(tmp_path / "missing") == []
+    assert grid_paths(tmp_path) == [tmp_path / "a.toml", tmp_path / "b.toml"]
+    assert grid_paths(tmp_path / "missing") == []
 
 
 @pytest.mark.parametrize("folder", ["missing", "empty"])
