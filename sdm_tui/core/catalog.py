@@ -24,12 +24,17 @@ class Catalog:
         return self.grids.get(grid_id)
 
 
+def shipped_folder(name: str) -> Path:
+    """A folder that comes with sdm-tui ("option_grids", "scenarios"): inside the wheel
+    (sdm_tui/<name>, pyproject's force-include), else at the top of the source tree."""
+    here = Path(__file__).resolve()
+    packaged = here.parent.parent / name
+    return packaged if packaged.is_dir() else here.parents[2] / name
+
+
 def shipped_grids_dir() -> Path:
-    """The grids that come with sdm-tui (inside the wheel, or the source tree)."""
-    packaged = Path(__file__).resolve().parent.parent / "option_grids"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "option_grids"
+    """The grids that come with sdm-tui."""
+    return shipped_folder("option_grids")
 
 
 def grid_paths(folder: Path | None = None) -> list[Path]:

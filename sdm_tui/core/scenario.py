@@ -29,6 +29,7 @@ from pydantic import (
     ValidationError,
 )
 
+from sdm_tui.core.catalog import shipped_folder
 from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.session import ROLE_NAMES, Role
 from sdm_tui.core.text import clean, clean_line
@@ -289,10 +290,7 @@ def load_scenario(path: Path, grids: dict[str, OptionGrid] | None = None) -> Sce
 
 def shipped_scenarios_dir() -> Path:
     """The scenarios that come with sdm-tui (inside the wheel, or the source tree)."""
-    packaged = Path(__file__).resolve().parent.parent / "scenarios"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    return shipped_folder("scenarios")
 
 
 def scenario_paths(folder: Path | None = None) -> list[Path]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import sdm_tui.core.scenario as scenario_module
+import sdm_tui.core.catalog as catalog_module
 from sdm_tui.core.catalog import load_catalog
 from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.scenario import (
@@ -315,7 +315,8 @@ def test_shipped_folder_inside_an_installed_wheel(
     (package / "core").mkdir(parents=True)
     (package / "scenarios").mkdir()
     shutil.copy(GOOD, package / "scenarios" / "test-scenario.toml")
-    monkeypatch.setattr(scenario_module, "__file__", str(package / "core" / "scenario.py"))
+    # The lookup of shipped folders lives in core/catalog.py (shared with the grids).
+    monkeypatch.setattr(catalog_module, "__file__", str(package / "core" / "catalog.py"))
     assert shipped_scenarios_dir() == package / "scenarios"
     assert scenario_paths() == [package / "scenarios" / "test-scenario.toml"]
 
