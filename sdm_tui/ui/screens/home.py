@@ -229,22 +229,14 @@ class HomeScreen(Screen[None]):
             self.notify(str(exc), title="Cannot resume", severity="error", markup=False, timeout=10)
             self.refresh_lists()
             return
-        grid = self.app.catalog.get(session.grid.id)
+        from sdm_tui.core.catalog import grid_for_draft
+
+        grid, session, note = grid_for_draft(self.app.catalog, session)
         if grid is None:
             self.app.store.release_draft(record_id)
-            self.notify(
-                f"The grid '{session.grid.id}' is not available, so this draft "
-                "cannot be shown. Use --grids DIR to point at it.",
-                severity="error",
-                markup=False,
-                timeout=10,
-            )
+            self.notify(note, title="Cannot resume", severity="error", markup=False, timeout=12)
             return
-        if grid.content_hash != session.grid.content_hash:
-            self.notify(
-                "The grid has changed since this draft was started; the new version is shown.",
-                severity="warning",
-                timeout=8,
-            )
+        if note:
+            self.notify(note, severity="warning", markup=False, timeout=12)
         self.app.store.release_draft(record_id)
         self.open(grid, session)

@@ -160,8 +160,9 @@ def views_rows(session: Session) -> list[tuple[str, Text, list[Text]]]:
     return rows
 
 
-def facts(session: Session, today: date) -> str:
-    """The record's key facts in two or three plain lines."""
+def facts(session: Session, today: date, grid_note: str = "") -> str:
+    """The record's key facts in a few plain lines; `grid_note` says how the grid it
+    used compares with today's (Catalog.version_note), when it differs."""
     kind = "training role-play" if session.mode == Mode.TRAINING else "clinical record"
     if session.synthetic:
         kind += " (made-up example)"
@@ -182,6 +183,8 @@ def facts(session: Session, today: date) -> str:
     if session.carer_took_part():
         parts.append("a carer took part")
     lines = [first, f"Grid: {grid}", " · ".join(parts)]
+    if grid_note:
+        lines.append(grid_note)
     if session.amends:
         lines.append(f"This record corrects record {session.amends}.")
     return "\n".join(lines)
@@ -215,7 +218,8 @@ class RecordViewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(facts(self.session, self.today), id="record-facts", markup=False)
+        note = self.app.catalog.version_note(self.session.grid)  # type: ignore[attr-defined]
+        yield Static(facts(self.session, self.today, note), id="record-facts", markup=False)
         with TabbedContent(id="record-tabs"):
             with TabPane("Views side by side (v)", id="tab-views"):
                 yield Static(LEGEND, classes="hint", id="record-legend", markup=False)
@@ -263,7 +267,7 @@ class RecordViewScreen(Screen[None]):
     def _opened(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "tab-summary" and not self._summary_shown:
             self._summary_shown = True
-            grid = self.app.catalog.get(self.session.grid.id)  # type: ignore[attr-defined]
+            grid = self.app.catalog.exact(self.session.grid)  # type: ignore[attr-defined]
             contact = self.app.store.clinic_contact(DEFAULT_CONTACT)  # type: ignore[attr-defined]
             markdown = summary_markdown(self.session, grid, contact=contact)
             self.query_one("#record-summary", Markdown).update(markdown)
