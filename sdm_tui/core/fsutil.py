@@ -1,8 +1,13 @@
-"""Safe file writing and locking, with errors people can act on.
+"""Safe file reading, writing and locking, with errors people can act on.
 
 `atomic_write` builds nothing itself: it takes finished bytes, writes them to a
 temporary file in the same folder (0600), fsyncs, renames into place and
 fsyncs the folder, so a crash leaves the old file or the new one, never half.
+
+Every file in the records folder is input, never trusted: `open_regular`,
+`read_regular_bytes` and `open_lock_file` never follow a link, never block on
+a FIFO, read only regular files and cap the size, raising `UnsafeFileError`
+with the reason ("a link", "a FIFO", "too large (3.1 MB; the limit is 2 MB)").
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -19,6 +25,161 @@ DIR_MODE = 0o700
 
 class StoreError(Exception):
     """Saving or reading the records folder failed; the message says what to do."""
+
+
+class UnsafeFileError(OSError):
+    """A file that must not be read or written as it is: a link, a FIFO, a device,
+    a folder, a file with other names (hard links), or one over the size limit.
+
+    An OSError, so code that already turns OSError into a problem line copes;
+    `reason` is short and plain ("a link", "a FIFO", "too large (3.1 MB; the
+    limit is 2 MB)") and str() is "PATH: is REASON".
+    """
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(errno.EINVAL, reason, str(path))
+        self.path = Path(path)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.path}: is {self.reason}"
+
+
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)
+# What open() says for a link (ELOOP; EMLINK on FreeBSD, EFTYPE on some BSDs),
+# a FIFO opened for writing with no reader (ENXIO), or a folder (EISDIR).
+_REFUSED = {errno.ELOOP, errno.EMLINK, errno.ENXIO, errno.EISDIR, getattr(errno, "EFTYPE", -1)}
+
+
+def _mb(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1000:.0f} kB" if size >= 1000 else f"{size} bytes"
+
+
+def _limit(size: int) -> str:
+    if size >= 1_000_000 and size % 1_000_000 == 0:
+        return f"{size // 1_000_000} MB"
+    return _mb(size)
+
+
+def too_large(path: Path | str, size: int, max_bytes: int) -> UnsafeFileError:
+    """The error for a file over its limit, e.g. "too large (3.1 MB; the limit is 2 MB)"."""
+    return UnsafeFileError(path, f"too large ({_mb(size)}; the limit is {_limit(max_bytes)})")
+
+
+def kind_of(mode: int) -> str:
+    """What a non-regular file is, in plain words ("a link", "a FIFO", ...)."""
+    if stat.S_ISLNK(mode):
+        return "a link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def check_regular(path: Path, *, max_bytes: int | None = None, missing_ok: bool = True) -> None:
+    """Without opening or following anything: raise UnsafeFileError unless `path` is
+    a regular file with one name (and within max_bytes), or missing when missing_ok.
+
+    For files other code opens by name (sqlite); prefer open_regular, which checks
+    the file it actually opened.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        if missing_ok:
+            return
+        raise
+    _check_info(path, info, max_bytes, single_name=True)
+
+
+def _check_info(path: Path, info: os.stat_result, max_bytes: int | None, single_name: bool) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFileError(path, kind_of(info.st_mode))
+    if single_name and info.st_nlink > 1:
+        raise UnsafeFileError(path, "a file with other names (a hard link)")
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise too_large(path, info.st_size, max_bytes)
+
+
+def open_regular(
+    path: Path,
+    flags: int = os.O_RDONLY,
+    max_bytes: int | None = None,
+    mode: int = FILE_MODE,
+) -> int:
+    """Open `path` without following a link and return the descriptor, or raise.
+
+    O_NOFOLLOW refuses a link as the last part of the path, O_NONBLOCK means a
+    FIFO never blocks the open, then fstat on what was opened: only a regular
+    file (with one name, when opened for writing) within max_bytes is kept.
+    Raises UnsafeFileError with the reason, or the OSError (FileNotFoundError...).
+    On Windows (no O_NOFOLLOW) the path is lstat-ed first.
+    """
+    writing = bool(flags & (os.O_WRONLY | os.O_RDWR))
+    if not _O_NOFOLLOW:
+        with contextlib.suppress(FileNotFoundError):
+            _check_info(path, os.lstat(path), None, single_name=False)
+    full = flags | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC | _O_NOCTTY | _O_BINARY
+    try:
+        fd = os.open(path, full, mode)
+    except OSError as exc:
+        # ELOOP (Linux, macOS) / EMLINK (FreeBSD) for a link; ENXIO for a FIFO
+        # opened for writing with no reader. lstat says which it was.
+        if exc.errno in _REFUSED:
+            try:
+                info = os.lstat(path)
+            except OSError:
+                raise exc from None
+            if not stat.S_ISREG(info.st_mode):
+                raise UnsafeFileError(path, kind_of(info.st_mode)) from None
+        raise
+    try:
+        _check_info(path, os.fstat(fd), max_bytes, single_name=writing)
+        if _O_NONBLOCK:
+            import fcntl
+
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~_O_NONBLOCK)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular_bytes(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file, never following a link or blocking on a FIFO,
+    at most max_bytes (a file that grows past it while read is still too large)."""
+    fd = open_regular(path, os.O_RDONLY, max_bytes)
+    try:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                raise too_large(path, os.fstat(fd).st_size, max_bytes)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def open_lock_file(path: Path) -> int:
+    """Open (creating, 0600) a lock file for reading and writing, never through a
+    link, a FIFO or a hard link to another file. Raises UnsafeFileError or OSError."""
+    return open_regular(path, os.O_RDWR | os.O_CREAT, max_bytes=4096)
 
 
 def explain(exc: OSError, path: Path) -> str:
@@ -74,8 +235,15 @@ def _fsync_dir(folder: Path) -> None:
 
 def _write_temp(path: Path, data: bytes, sync: bool = True) -> Path:
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(temp, flags, FILE_MODE)
+    # O_EXCL | O_NOFOLLOW: a planted link (or anything else) under the temp name
+    # is never written through. One left by a killed process with this pid is
+    # removed (the name, never what it points at) and the open tried once more.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC | _O_BINARY
+    try:
+        fd = os.open(temp, flags, FILE_MODE)
+    except FileExistsError:
+        os.unlink(temp)
+        fd = os.open(temp, flags, FILE_MODE)
     try:
         view = memoryview(data)
         while view:
@@ -108,7 +276,7 @@ def atomic_write(path: Path, data: bytes, *, replace: bool = True, durable: bool
             except FileExistsError:
                 raise StoreError(f"{path} already exists; records are never overwritten.") from None
             except OSError:  # file systems without hard links
-                if path.exists():
+                if os.path.lexists(path):
                     raise StoreError(
                         f"{path} already exists; records are never overwritten."
                     ) from None
@@ -140,7 +308,7 @@ class FileLock:
         """Try once; True if this process now holds the lock."""
         if self._fd is not None:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        fd = open_lock_file(self.path)  # never through a link, FIFO or hard link
         try:
             if sys.platform == "win32":
                 import msvcrt
@@ -155,7 +323,7 @@ class FileLock:
             return False
         # Someone may have deleted and recreated the file since we opened it.
         try:
-            same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            same = os.fstat(fd).st_ino == os.lstat(self.path).st_ino
         except FileNotFoundError:
             same = False
         if not same:
@@ -168,9 +336,10 @@ class FileLock:
 
     def holder(self) -> str:
         try:
-            return self.path.read_text(encoding="ascii").strip() or "unknown"
+            text = read_regular_bytes(self.path, 64).decode("ascii").strip()
         except (OSError, UnicodeDecodeError):
             return "unknown"
+        return text if text.isdigit() else "unknown"
 
     def release(self, *, remove: bool = False) -> None:
         if self._fd is None:

@@ -18,7 +18,18 @@ from pathlib import Path
 import pytest
 
 from sdm_tui.core import fsutil
-from sdm_tui.core.fsutil import FileLock, StoreError, atomic_write, explain, make_dir
+from sdm_tui.core.fsutil import (
+    FileLock,
+    StoreError,
+    UnsafeFileError,
+    atomic_write,
+    check_regular,
+    explain,
+    make_dir,
+    open_lock_file,
+    open_regular,
+    read_regular_bytes,
+)
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 
@@ -322,3 +333,129 @@ def test_lock_of_a_killed_process_is_free(tmp_path: Path) -> None:
             child.wait(timeout=10)
         if child.stdout is not None:
             child.stdout.close()
+
+
+# Hostile files: links, FIFOs, devices, hard links, huge files -------------------
+
+
+@posix_only
+def test_read_regular_bytes_refuses_a_link(tmp_path: Path) -> None:
+    target = tmp_path / "secret.txt"
+    target.write_bytes(b"not yours")
+    link = tmp_path / "record.toml"
+    link.symlink_to(target)
+    with pytest.raises(UnsafeFileError) as caught:
+        read_regular_bytes(link, 1000)
+    assert caught.value.reason == "a link"
+    assert str(caught.value) == f"{link}: is a link"
+
+
+@posix_only
+def test_read_regular_bytes_never_blocks_on_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "record.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(UnsafeFileError) as caught:
+        read_regular_bytes(fifo, 1000)
+    assert caught.value.reason == "a FIFO"
+
+
+@posix_only
+def test_read_regular_bytes_refuses_a_link_to_a_device(tmp_path: Path) -> None:
+    link = tmp_path / "record.toml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(UnsafeFileError, match="a link"):
+        read_regular_bytes(link, 1000)
+
+
+def test_read_regular_bytes_caps_the_size(tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * 3_100_000)
+    with pytest.raises(UnsafeFileError) as caught:
+        read_regular_bytes(big, 2_000_000)
+    assert caught.value.reason == "too large (3.1 MB; the limit is 2 MB)"
+    assert read_regular_bytes(big, 3_100_000) == b"#" * 3_100_000
+
+
+def test_read_regular_bytes_refuses_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(UnsafeFileError, match="a folder"):
+        read_regular_bytes(tmp_path, 1000)
+
+
+def test_read_regular_bytes_missing_is_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        read_regular_bytes(tmp_path / "none.toml", 1000)
+
+
+@posix_only
+def test_open_regular_for_writing_refuses_a_hard_link(tmp_path: Path) -> None:
+    target = tmp_path / "other.txt"
+    target.write_bytes(b"keep")
+    os.link(target, tmp_path / "x.lock")
+    with pytest.raises(UnsafeFileError, match="other names"):
+        open_regular(tmp_path / "x.lock", os.O_RDWR)
+    fd = open_regular(target, os.O_RDONLY)  # reading a file with two names is fine
+    os.close(fd)
+
+
+@posix_only
+def test_open_lock_file_creates_private_file_and_refuses_links(tmp_path: Path) -> None:
+    fd = open_lock_file(tmp_path / "a.lock")
+    os.close(fd)
+    assert mode_of(tmp_path / "a.lock") == 0o600
+    (tmp_path / "b.lock").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(UnsafeFileError, match="a link"):
+        open_lock_file(tmp_path / "b.lock")
+    assert not (tmp_path / "elsewhere").exists()  # a dangling link is not followed either
+
+
+@posix_only
+def test_check_regular_without_opening(tmp_path: Path) -> None:
+    check_regular(tmp_path / "missing.sqlite3")  # missing is fine
+    (tmp_path / "db").write_bytes(b"x")
+    check_regular(tmp_path / "db")
+    (tmp_path / "link").symlink_to(tmp_path / "db")
+    with pytest.raises(UnsafeFileError, match="a link"):
+        check_regular(tmp_path / "link")
+    with pytest.raises(FileNotFoundError):
+        check_regular(tmp_path / "missing", missing_ok=False)
+
+
+@posix_only
+def test_file_lock_through_a_planted_link_never_writes_the_target(tmp_path: Path) -> None:
+    target = tmp_path / "precious.txt"
+    target.write_bytes(b"precious")
+    link = tmp_path / "draft.lock"
+    link.symlink_to(target)
+    lock = FileLock(link)
+    with pytest.raises(UnsafeFileError):
+        lock.acquire()
+    assert target.read_bytes() == b"precious"
+    assert lock.holder() == "unknown"
+
+
+@posix_only
+def test_atomic_write_never_writes_through_a_planted_temp_link(tmp_path: Path) -> None:
+    target = tmp_path / "precious.txt"
+    target.write_bytes(b"precious")
+    path = tmp_path / "draft.toml"
+    (tmp_path / f".draft.toml.{os.getpid()}.tmp").symlink_to(target)
+    atomic_write(path, b"new")
+    assert path.read_bytes() == b"new"
+    assert target.read_bytes() == b"precious"
+    assert leftovers(tmp_path) == []
+
+
+@posix_only
+def test_atomic_write_replaces_a_planted_link_not_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "precious.txt"
+    target.write_bytes(b"precious")
+    path = tmp_path / "draft.toml"
+    path.symlink_to(target)
+    atomic_write(path, b"new")
+    assert not path.is_symlink() and path.read_bytes() == b"new"
+    assert target.read_bytes() == b"precious"
+    dangling = tmp_path / "record.toml"
+    dangling.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(StoreError, match="never overwritten"):
+        atomic_write(dangling, b"x", replace=False)
+    assert not (tmp_path / "nowhere").exists()
