@@ -26,7 +26,11 @@ from pydantic import (
 from sdm_tui.core.catalog import grid_paths
 from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, read_toml, validation_problems
 
-GRID_SCHEMA_VERSION = 1
+GRID_SCHEMA_VERSION = 2
+"""The newest grid format this sdm-tui reads. Format 1 files still load (the archived
+1.0.0 grids are format 1); format 2 adds [[changes]] and questions' level_meaning."""
+
+Day = date  # a field below is called `date`
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
@@ -87,6 +91,8 @@ class Question(_Strict):
     text: Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
     topic: Topic
     short: str = Field(default="", max_length=24)
+    level_meaning: str = Field(default="", max_length=200)
+    """Format 2: what the level badge means on this row ("how much it asks of you")."""
 
     @property
     def label(self) -> str:
@@ -107,14 +113,31 @@ class Source(_Strict):
     citation: Text
 
 
+Version = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+
+
+class Change(_Strict):
+    """One entry of a format 2 grid's change log (newest first)."""
+
+    version: Version
+    date: Day
+    what: Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+    why: Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """ "2.10.0" -> (2, 10, 0), so versions compare as numbers."""
+    return tuple(int(part) for part in version.split("."))
+
+
 class OptionGrid(_Strict):
-    schema_version: Literal[1]
+    schema_version: Literal[1, 2]
     id: Id
     title: Text
     decision: Text
     condition: Text
     audience: Text
-    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    version: Version
     published: date
     review_by: date
     update_policy: Text
@@ -126,6 +149,8 @@ class OptionGrid(_Strict):
     questions: list[Question] = Field(min_length=1)
     answers: list[Answer]
     sources: list[Source] = Field(min_length=1)
+    changes: list[Change] = Field(default_factory=list)
+    """Format 2 only: the change log, newest first; the first entry is this version."""
 
     _answer_index: dict[tuple[str, str], Answer] | None = PrivateAttr(default=None)
     _hash: str | None = PrivateAttr(default=None)
@@ -161,13 +186,25 @@ class OptionGrid(_Strict):
         """sha256 over the grid's canonical content; records name the exact grid seen."""
         if self._hash is None:
             canonical = json.dumps(
-                self.model_dump(mode="json"),
+                self.canonical_content(),
                 sort_keys=True,
                 ensure_ascii=False,
                 separators=(",", ":"),
             )
             self._hash = "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
         return self._hash
+
+    def canonical_content(self) -> dict[str, Any]:
+        """The content the hash covers. Fields format 2 added are left out while empty,
+        so a format 1 grid hashes exactly as it did before format 2 existed (records
+        store the hash of the grid they were made with)."""
+        data = self.model_dump(mode="json")
+        if not data["changes"]:
+            del data["changes"]
+        for question in data["questions"]:
+            if not question["level_meaning"]:
+                del question["level_meaning"]
+        return data
 
     def has_stop_or_no_change(self) -> bool:
         return any(o.kind in (OptionKind.NO_CHANGE, OptionKind.STOP) for o in self.options)
@@ -232,6 +269,7 @@ def _cross_check(
                     f"no answer for {question.id} x {option.id}",
                     f'add [[answers]] with question = "{question.id}", option = "{option.id}"',
                 )
+    problems.extend(_check_format(grid, file, lines))
     if grid.review_by <= grid.published:
         add(("review_by",), "review_by is not after published", "set a later review_by date")
     if grid.review_by < today:
@@ -241,6 +279,51 @@ def _cross_check(
             "review the evidence and set a new review_by",
             "error" if strict else "warning",
         )
+    return problems
+
+
+def _check_format(grid: OptionGrid, file: str, lines: LineMap) -> list[Problem]:
+    """Format 1 has no change log or level_meaning; format 2 needs a change log,
+    newest first, whose first entry is the grid's own version."""
+    problems: list[Problem] = []
+
+    def add(loc: tuple, message: str, fix: str) -> None:
+        problems.append(Problem(file, lines.line_of(loc), message, fix))
+
+    if grid.schema_version == 1:
+        if grid.changes:
+            add(("changes",), "a format 1 grid has no [[changes]]", "set schema_version = 2")
+        for index, question in enumerate(grid.questions):
+            if question.level_meaning:
+                add(
+                    ("questions", index, "level_meaning"),
+                    f"question '{question.id}': level_meaning needs grid format 2",
+                    "set schema_version = 2",
+                )
+        return problems
+    if not grid.changes:
+        add(
+            ("schema_version",),
+            "a format 2 grid needs a change log",
+            f'add [[changes]] with version = "{grid.version}", date, what and why',
+        )
+        return problems
+    first = grid.changes[0]
+    if first.version != grid.version:
+        add(
+            ("changes", 0, "version"),
+            f"the newest change is version {first.version}, the grid is version {grid.version}",
+            "put the newest change first and give it the grid's version",
+        )
+    for index in range(1, len(grid.changes)):
+        newer, older = grid.changes[index - 1], grid.changes[index]
+        if version_key(older.version) > version_key(newer.version) or older.date > newer.date:
+            add(
+                ("changes", index),
+                f"change {index + 1} ({older.version}, {older.date}) is newer than "
+                f"the one before it ({newer.version}, {newer.date})",
+                "list changes newest first",
+            )
     return problems
 
 

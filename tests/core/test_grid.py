@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sdm_tui.core.grid import GridOption, Level, OptionGrid, OptionKind, load_grid
+from sdm_tui.core.grid import GridOption, Level, OptionGrid, OptionKind, load_grid, version_key
 from sdm_tui.core.tomlfile import FileProblems, Problem
 
 TODAY = date(2026, 11, 2)
@@ -288,7 +288,7 @@ def test_fewer_than_two_options(example_grid_text: str, tmp_path: Path) -> None:
 
 def test_newer_grid_schema_version(example_grid_text: str, tmp_path: Path) -> None:
     # A newer grid may have keys this version does not know: only the version is named.
-    text = edit(example_grid_text, "schema_version = 1", "schema_version = 2\nnew_thing = 1")
+    text = edit(example_grid_text, "schema_version = 1", "schema_version = 3\nnew_thing = 1")
     problem = only_problem(write(tmp_path, text))
     assert "newer" in problem.message
     assert problem.line == line_of(text, "schema_version")
@@ -306,3 +306,114 @@ def test_bad_option_kind(example_grid_text: str, tmp_path: Path) -> None:
 def test_grid_option_rejects_unknown_field() -> None:
     with pytest.raises(ValueError):
         GridOption.model_validate({"id": "x", "name": "X", "colour": "red"})
+
+
+# Format 2: the change log and level_meaning -------------------------------------
+
+ARCHIVE = Path(__file__).parents[2] / "option_grids" / "archive"
+# The content hashes of the three grids as shipped at version 1.0.0 (git 4af4848), before
+# format 2 existed. Records made with them store these; they must never change.
+HASHES_1_0_0 = {
+    "antipsychotic-choice": (
+        "sha256:f88df9b72b8c446d20d8b881908b2c3b384427faa4253ac931762b9a0f5359cf"
+    ),
+    "antipsychotic-continue-adjust-stop": (
+        "sha256:021e5210728b00fc8589d9e811165d58a0f436ad8da0abb9ed273589519daedc"
+    ),
+    "tablet-or-injection": (
+        "sha256:7775bba31d2c0d6a82dd05e2bc0fb9744adc40b951c1b68f3c47161ac9029ef1"
+    ),
+}
+CHANGE = """
+[[changes]]
+version = "1.1.0"
+date = 2026-12-03
+what = "Weight row: clearer words."
+why = "Review finding G2."
+"""
+
+
+def format2(text: str, changes: str = CHANGE, version: str = "1.1.0") -> str:
+    text = edit(text, "schema_version = 1", "schema_version = 2")
+    text = edit(text, 'version = "1.0.0"', f'version = "{version}"')
+    return text + changes
+
+
+@pytest.mark.parametrize("grid_id", sorted(HASHES_1_0_0))
+def test_archived_1_0_0_grids_keep_their_hash(grid_id: str) -> None:
+    grid, _ = load_grid(ARCHIVE / f"{grid_id}-1.0.0.toml", today=TODAY)
+    assert (grid.id, grid.version, grid.schema_version) == (grid_id, "1.0.0", 1)
+    assert grid.changes == []
+    assert grid.content_hash == HASHES_1_0_0[grid_id]
+
+
+def test_format_2_grid_loads(example_grid_text: str, tmp_path: Path) -> None:
+    text = format2(example_grid_text)
+    text = edit(text, 'topic = "metabolic"', 'topic = "metabolic"\nlevel_meaning = "How much"')
+    grid, problems = load_grid(write(tmp_path, text), today=TODAY)
+    assert problems == []
+    assert grid.schema_version == 2
+    assert [(c.version, c.date, c.why) for c in grid.changes] == [
+        ("1.1.0", date(2026, 12, 3), "Review finding G2.")
+    ]
+    assert grid.question("weight").level_meaning == "How much"
+    assert grid.question("works").level_meaning == ""
+    # The new fields are part of the content a format 2 grid's hash covers.
+    other, _ = load_grid(
+        write(tmp_path, edit(text, 'why = "Review finding G2."', 'why = "G1."'), "b.toml"),
+        today=TODAY,
+    )
+    assert other.content_hash != grid.content_hash
+
+
+def test_format_2_needs_a_change_log(example_grid_text: str, tmp_path: Path) -> None:
+    text = format2(example_grid_text, changes="")
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message == "a format 2 grid needs a change log"
+    assert problem.line == line_of(text, "schema_version")
+    assert 'version = "1.1.0"' in problem.fix
+
+
+def test_newest_change_must_be_the_grid_version(example_grid_text: str, tmp_path: Path) -> None:
+    text = format2(example_grid_text, version="1.2.0")
+    problem = only_problem(write(tmp_path, text))
+    assert "newest change is version 1.1.0, the grid is version 1.2.0" in problem.message
+    assert problem.line == line_of(text, 'version = "1.1.0"')
+
+
+def test_changes_newest_first(example_grid_text: str, tmp_path: Path) -> None:
+    older = CHANGE.replace("1.1.0", "1.0.0").replace("2026-12-03", "2026-11-01")
+    text = format2(example_grid_text, changes=older + CHANGE)
+    text = edit(text, 'version = "1.1.0"\npublished', 'version = "1.0.0"\npublished')
+    problem = only_problem(write(tmp_path, text))
+    assert "newer than the one before it" in problem.message
+    assert problem.line == line_of(text, "[[changes]]", nth=2)
+    assert problem.fix == "list changes newest first"
+
+
+def test_empty_change_text_is_refused(example_grid_text: str, tmp_path: Path) -> None:
+    text = format2(example_grid_text, changes=CHANGE.replace('"Review finding G2."', '""'))
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message.startswith("changes.0.why:")
+
+
+def test_format_1_has_no_change_log(example_grid_text: str, tmp_path: Path) -> None:
+    text = example_grid_text + CHANGE
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message == "a format 1 grid has no [[changes]]"
+    assert problem.fix == "set schema_version = 2"
+    assert problem.line == line_of(text, "[[changes]]")
+
+
+def test_format_1_has_no_level_meaning(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(
+        example_grid_text, 'topic = "metabolic"', 'topic = "metabolic"\nlevel_meaning = "x"'
+    )
+    problem = only_problem(write(tmp_path, text))
+    assert "level_meaning needs grid format 2" in problem.message
+    assert problem.fix == "set schema_version = 2"
+    assert problem.line == line_of(text, "level_meaning")
+
+
+def test_version_key_compares_as_numbers() -> None:
+    assert version_key("2.10.0") > version_key("2.9.1")
