@@ -151,6 +151,9 @@ class OptionGrid(_Strict):
     sources: list[Source] = Field(min_length=1)
     changes: list[Change] = Field(default_factory=list)
     """Format 2 only: the change log, newest first; the first entry is this version."""
+    evidence: Annotated[str, StringConstraints(pattern=r"^([a-z0-9][a-z0-9-]{0,47})?$")] = ""
+    """Format 2 only: the evidence source list the cited ids come from ("antipsychotics"
+    = option_grids/evidence/antipsychotics-sources.toml); checked by `grids lint`."""
 
     _answer_index: dict[tuple[str, str], Answer] | None = PrivateAttr(default=None)
     _hash: str | None = PrivateAttr(default=None)
@@ -199,8 +202,9 @@ class OptionGrid(_Strict):
         so a format 1 grid hashes exactly as it did before format 2 existed (records
         store the hash of the grid they were made with)."""
         data = self.model_dump(mode="json")
-        if not data["changes"]:
-            del data["changes"]
+        for key in ("changes", "evidence"):
+            if not data[key]:
+                del data[key]
         for question in data["questions"]:
             if not question["level_meaning"]:
                 del question["level_meaning"]
@@ -293,6 +297,8 @@ def _check_format(grid: OptionGrid, file: str, lines: LineMap) -> list[Problem]:
     if grid.schema_version == 1:
         if grid.changes:
             add(("changes",), "a format 1 grid has no [[changes]]", "set schema_version = 2")
+        if grid.evidence:
+            add(("evidence",), "evidence needs grid format 2", "set schema_version = 2")
         for index, question in enumerate(grid.questions):
             if question.level_meaning:
                 add(

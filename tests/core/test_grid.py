@@ -334,7 +334,7 @@ why = "Review finding G2."
 
 
 def format2(text: str, changes: str = CHANGE, version: str = "1.1.0") -> str:
-    text = edit(text, "schema_version = 1", "schema_version = 2")
+    text = edit(text, "schema_version = 1", 'schema_version = 2\nevidence = "antipsychotics"')
     text = edit(text, 'version = "1.0.0"', f'version = "{version}"')
     return text + changes
 
@@ -357,6 +357,7 @@ def test_format_2_grid_loads(example_grid_text: str, tmp_path: Path) -> None:
         ("1.1.0", date(2026, 12, 3), "Review finding G2.")
     ]
     assert grid.question("weight").level_meaning == "How much"
+    assert grid.evidence == "antipsychotics"
     assert grid.question("works").level_meaning == ""
     # The new fields are part of the content a format 2 grid's hash covers.
     other, _ = load_grid(
@@ -403,6 +404,13 @@ def test_format_1_has_no_change_log(example_grid_text: str, tmp_path: Path) -> N
     assert problem.message == "a format 1 grid has no [[changes]]"
     assert problem.fix == "set schema_version = 2"
     assert problem.line == line_of(text, "[[changes]]")
+
+
+def test_format_1_has_no_evidence_key(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(example_grid_text, "schema_version = 1", 'schema_version = 1\nevidence = "x"')
+    problem = only_problem(write(tmp_path, text))
+    assert problem.message == "evidence needs grid format 2"
+    assert problem.line == line_of(text, "evidence =")
 
 
 def test_format_1_has_no_level_meaning(example_grid_text: str, tmp_path: Path) -> None:
