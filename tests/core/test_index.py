@@ -22,7 +22,6 @@ import pytest
 from cli_helpers import load_example_grid
 
 from sdm_tui.__main__ import main
-from sdm_tui.core import index as index_module
 from sdm_tui.core import record
 from sdm_tui.core import transitions as t
 from sdm_tui.core.catalog import load_catalog
@@ -36,6 +35,9 @@ from sdm_tui.core.index import (
     RecordIndex,
     words,
 )
+from sdm_tui.core.index import pool as index_pool
+from sdm_tui.core.index import schema as index_schema
+from sdm_tui.core.index.search import body_text
 from sdm_tui.core.session import (
     Answer3,
     CarerConsent,
@@ -308,8 +310,7 @@ def test_free_text_agrees_with_the_files(index: RecordIndex, sessions: list[Sess
         expected = sum(
             1
             for s in sessions
-            if s.mode == Mode.TRAINING
-            and any(w.startswith(word) for w in words(index_module._body(s)))
+            if s.mode == Mode.TRAINING and any(w.startswith(word) for w in words(body_text(s)))
         )
         assert expected > 0, word
         assert index.count(Filters(text=word, modes=("training",))) == expected, word
@@ -354,8 +355,8 @@ def test_like_fallback_gives_the_same_answers(archive: Path, tmp_path: Path) -> 
         queries = ["blood", "BLO", "blood four", "cafe", "0001", "restless", "syn 0001", '"*']
         expected = {q: ids(fts.page(Filters(text=q, modes=MODES), 0, 1000)) for q in queries}
     (copy / INDEX_NAME).unlink()
-    original = index_module.fts5_available
-    index_module.fts5_available = lambda conn: False
+    original = index_schema.fts5_available
+    index_schema.fts5_available = lambda conn: False
     try:
         with RecordIndex.open(copy) as like:
             like.refresh()
@@ -363,7 +364,7 @@ def test_like_fallback_gives_the_same_answers(archive: Path, tmp_path: Path) -> 
             for q in queries:
                 assert ids(like.page(Filters(text=q, modes=MODES), 0, 1000)) == expected[q], q
     finally:
-        index_module.fts5_available = original
+        index_schema.fts5_available = original
     # An index made without FTS5 is rebuilt with it when FTS5 is there again.
     with RecordIndex.open(copy) as again:
         assert again.fts and again.rebuilt
@@ -570,7 +571,7 @@ def test_files_of_a_worker_that_dies_are_read_here(
     archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = copy_of(archive, tmp_path)
-    monkeypatch.setattr(index_module, "_WORKER", "import sys; sys.exit(3)")
+    monkeypatch.setattr(index_pool, "_WORKER", "import sys; sys.exit(3)")
     with RecordIndex.open(folder) as index:
         assert index.refresh(workers=2).added == SYNTHETIC + 5
         assert index.count(ALL) == SYNTHETIC + 5
@@ -638,7 +639,7 @@ def test_read_only_folder_works_in_memory(folder: Path, monkeypatch: pytest.Monk
             raise OSError(errno.EROFS, os.strerror(errno.EROFS))
         return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(index_module.os, "open", read_only)
+    monkeypatch.setattr(os, "open", read_only)
     with RecordIndex.open(folder) as index:
         assert index.db_path is None
         assert "read-only" in index.warning and str(folder) in index.warning

@@ -1,0 +1,88 @@
+"""Reading many files in worker processes, batches streamed back as they come."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from sdm_tui.core.index.reading import read_batch
+from sdm_tui.core.index.schema import FileRow
+
+_WORKER = "from sdm_tui.core.index.pool import _worker; _worker()"
+
+
+def _worker() -> None:
+    """A reader process: (root, items, size) pickled on stdin, row batches pickled on stdout."""
+    root, items, size = pickle.load(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    for start in range(0, len(items), size):
+        pickle.dump(read_batch(root, items[start : start + size]), out, pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+
+def read_in_processes(
+    root: str, items: list[tuple[str, int, int]], workers: int, size: int
+) -> Iterator[list[FileRow]]:
+    """Read files in `workers` fresh Python processes (`python -c`), batches as they come.
+
+    Plain subprocesses rather than multiprocessing: spawn re-imports the
+    caller's main script in every worker, and fork is unsafe in an app with
+    threads. A worker that dies leaves its remaining files to be read here.
+    """
+    package_parent = str(Path(__file__).resolve().parents[3])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    shares = [items[k::workers] for k in range(workers)]
+    results: queue.Queue[list[FileRow] | tuple[int, int]] = queue.Queue()
+
+    def pump(stdout: IO[bytes], share: int) -> None:
+        count = 0
+        try:
+            while True:
+                rows = pickle.load(stdout)
+                count += len(rows)
+                results.put(rows)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            pass
+        finally:
+            results.put((share, count))
+
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for k, share in enumerate(shares):
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _WORKER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+            procs.append(proc)
+            assert proc.stdin is not None and proc.stdout is not None
+            threading.Thread(target=pump, args=(proc.stdout, k), daemon=True).start()
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.write(pickle.dumps((root, share, size), pickle.HIGHEST_PROTOCOL))
+                proc.stdin.close()
+        finished = 0
+        while finished < len(procs):
+            item = results.get()
+            if isinstance(item, list):
+                yield item
+                continue
+            finished += 1
+            k, count = item
+            for start in range(count, len(shares[k]), size):  # a worker that died early
+                yield read_batch(root, shares[k][start : start + size])
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()

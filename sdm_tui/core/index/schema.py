@@ -1,0 +1,167 @@
+"""The index's tables: columns, statements, and the FTS5 check."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from typing import Any
+
+from sdm_tui.core.session import CERTAINTY_ITEMS, FEEDBACK_ITEMS
+
+SCHEMA_VERSION = 3  # PRAGMA user_version; any other value is rebuilt
+
+FB = [f"fb_{key}" for key in FEEDBACK_ITEMS]
+CY = [f"cy_{key}" for key in CERTAINTY_ITEMS]
+LAYOUT = ",".join([*FB, *CY])  # a change of items rebuilds the index
+BASE_COLUMNS = (
+    "path size mtime_ns record_id mode synthetic created completed sort_at grid_id grid_title "
+    "outcome option_id option service_user_ref ref_key review_date open_disagreements carer "
+    "amends status problem"
+)
+COLUMNS = [*BASE_COLUMNS.split(), *FB, *CY]
+# A file that cannot be used: everything empty but what its name and folder say.
+NOTHING: dict[str, Any] = {
+    **dict.fromkeys(COLUMNS, ""),
+    **dict.fromkeys(("synthetic", "open_disagreements", "carer"), 0),
+    **dict.fromkeys([*FB, *CY], None),
+}
+ROW_SELECT = (
+    "record_id, path, mode, synthetic, created, grid_id, grid_title, outcome, option, "
+    "service_user_ref, review_date, open_disagreements, carer, amends, status, problem, "
+    "completed, option_id"
+)
+
+FileRow = tuple[tuple[Any, ...], str]  # (column values in COLUMNS order, body)
+
+
+def fts5_available(conn: sqlite3.Connection) -> bool:
+    """FTS5 compiled in (and really usable) in this SQLite."""
+    options = {row[0] for row in conn.execute("PRAGMA compile_options")}
+    if "ENABLE_FTS5" not in options:
+        return False
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp._fts5_probe USING fts5(x)")
+        conn.execute("DROP TABLE temp._fts5_probe")
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def statements(fts: bool) -> list[str]:
+    numbers = ", ".join(f"{c} INTEGER" for c in [*FB, *CY])
+    statements = [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        f"""CREATE TABLE records (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            record_id TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            synthetic INTEGER NOT NULL,
+            created TEXT NOT NULL,
+            completed TEXT NOT NULL,
+            sort_at TEXT NOT NULL,
+            grid_id TEXT NOT NULL,
+            grid_title TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            option_id TEXT NOT NULL,
+            option TEXT NOT NULL,
+            service_user_ref TEXT NOT NULL,
+            ref_key TEXT NOT NULL,
+            review_date TEXT NOT NULL,
+            open_disagreements INTEGER NOT NULL,
+            carer INTEGER NOT NULL,
+            amends TEXT NOT NULL,
+            status TEXT NOT NULL,
+            problem TEXT NOT NULL,
+            {numbers}
+        )""",
+        # One index per filter, each ending in the list order so a page is a range scan.
+        "CREATE INDEX records_mode ON records (mode, sort_at, record_id)",
+        "CREATE INDEX records_order ON records (sort_at, record_id)",
+        # The reference filter, and (covering) each person's latest record for the clinic view.
+        "CREATE INDEX records_person ON records (ref_key, sort_at, mode, status, review_date)",
+        "CREATE INDEX records_grid ON records (grid_id, sort_at)",
+        "CREATE INDEX records_outcome ON records (outcome, sort_at)",
+        "CREATE INDEX records_id ON records (record_id)",
+        "CREATE TABLE texts (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+        """CREATE TRIGGER records_gone AFTER DELETE ON records BEGIN
+            DELETE FROM texts WHERE id = old.id;
+        END""",
+    ]
+    if fts:
+        statements += [
+            "CREATE VIRTUAL TABLE fts USING fts5(body, content='texts', content_rowid='id', "
+            "detail=none, prefix='1 2 3', tokenize='unicode61 remove_diacritics 2')",
+            """CREATE TRIGGER texts_added AFTER INSERT ON texts BEGIN
+                INSERT INTO fts (rowid, body) VALUES (new.id, new.body);
+            END""",
+            """CREATE TRIGGER texts_gone AFTER DELETE ON texts BEGIN
+                INSERT INTO fts (fts, rowid, body) VALUES ('delete', old.id, old.body);
+            END""",
+        ]
+    return statements
+
+
+class Corrupt(Exception):
+    """The index file is not a usable database."""
+
+
+def check_or_create(conn: sqlite3.Connection) -> tuple[bool, bool]:
+    """Create the schema, or rebuild it when it is older or laid out differently.
+
+    Returns (FTS5 is used, the tables were made afresh).
+    """
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise
+        raise Corrupt from None
+    fts = fts5_available(conn)
+    if version == SCHEMA_VERSION and "meta" in tables:
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        if meta.get("layout") == LAYOUT and meta.get("fts") == str(int(fts)):
+            return fts, False
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another window may have rebuilt it while we waited for the lock.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        current = {
+            r[0]: r[1]
+            for r in conn.execute("SELECT name, type FROM sqlite_master WHERE sql IS NOT NULL")
+        }
+        if version == SCHEMA_VERSION and "meta" in current:
+            meta = dict(conn.execute("SELECT key, value FROM meta"))
+            if meta.get("layout") == LAYOUT and meta.get("fts") == str(int(fts)):
+                conn.execute("COMMIT")
+                return fts, False
+        for name, kind in current.items():
+            if kind == "table" and not name.startswith(("fts_", "sqlite_")):
+                try:
+                    conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+                except sqlite3.OperationalError as exc:  # e.g. FTS5 gone from this SQLite
+                    raise Corrupt from exc
+        create(conn, fts, transaction=False)
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    return fts, True
+
+
+def create(conn: sqlite3.Connection, fts: bool, transaction: bool = True) -> None:
+    if transaction:
+        conn.execute("BEGIN IMMEDIATE")
+    for statement in statements(fts):
+        conn.execute(statement)
+    conn.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?)",
+        [("layout", LAYOUT), ("fts", str(int(fts)))],
+    )
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if transaction:
+        conn.execute("COMMIT")
