@@ -25,6 +25,7 @@ from pydantic import (
 
 from sdm_tui.core.catalog import grid_paths
 from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, read_toml, validation_problems
+from sdm_tui.core.unsafe_text import unsafe_problems
 
 GRID_SCHEMA_VERSION = 2
 """The newest grid format this sdm-tui reads. Format 1 files still load (the archived
@@ -367,6 +368,9 @@ def load_grid(
                 )
             ]
         )
+    unsafe = unsafe_problems(data, name, lines, "grid")
+    if unsafe:
+        raise FileProblems(unsafe)
     try:
         grid = OptionGrid.model_validate(data)
     except ValidationError as exc:

@@ -34,6 +34,7 @@ from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.session import ROLE_NAMES, Role
 from sdm_tui.core.text import clean, clean_line
 from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, read_toml, validation_problems
+from sdm_tui.core.unsafe_text import unsafe_problems
 
 SCENARIO_SCHEMA_VERSION = 1
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
@@ -268,6 +269,9 @@ def _load(path: Path, grids: dict[str, OptionGrid] | None) -> tuple[Scenario, Li
                 )
             ]
         )
+    unsafe = unsafe_problems(data, name, lines, "scenario")
+    if unsafe:
+        raise FileProblems(unsafe)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:

@@ -7,6 +7,7 @@ exactly one line `FILE:LINE: what (fix)` pointing at the right line.
 from __future__ import annotations
 
 import re
+import shutil
 import time
 import tomllib
 from datetime import date
@@ -425,3 +426,60 @@ def test_format_1_has_no_level_meaning(example_grid_text: str, tmp_path: Path) -
 
 def test_version_key_compares_as_numbers() -> None:
     assert version_key("2.10.0") > version_key("2.9.1")
+
+
+# Unsafe text: refused at load, shown escaped --------------------------------------
+
+UNSAFE = Path(__file__).parents[1] / "data" / "unsafe"
+
+
+def test_osc52_in_an_option_name_is_refused() -> None:
+    path = UNSAFE / "grid-osc52.toml"
+    problem = only_problem(path)
+    text = str(problem)
+    assert problem.line == line_of(path.read_text("utf-8"), "]52;c;")
+    assert "options.0.name: text holds \\x1b" in text
+    assert "\x1b" not in text and "\x07" not in text
+    assert "control, escape, bidi or zero-width" in problem.fix
+
+
+def test_the_app_catalog_leaves_out_a_grid_with_unsafe_text(tmp_path: Path) -> None:
+    from sdm_tui.core.catalog import load_catalog
+
+    shutil.copy(UNSAFE / "grid-osc52.toml", tmp_path / "grid.toml")
+    catalog = load_catalog(tmp_path)
+    assert catalog.grids == {}
+    assert len(catalog.problems) == 1
+    assert "\\x1b" in str(catalog.problems[0])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        ('title = "Example', 'title = "\\u202EExample', "title: text holds U+202E"),
+        ('text = "Small weight', 'text = "Small\\u200Bweight', "answers.3.text: text holds U+200B"),
+        ('authors = "sdm', 'authors = "\\u061Csdm', "authors: text holds U+061C"),
+        ('funding = "No', 'funding = "\\u009b31mNo', "funding: text holds \\x9b"),
+        ('funding = "No', 'funding = "\\u0000No', "funding: text holds \\x00"),
+        ('funding = "No', 'funding = "\\rNo', "funding: text holds \\x0d"),
+        ('id = "tablet-a"', '"ta\\u2066b" = 1\nid = "tablet-a"', "options.0.ta\\u2066b"),
+        ('id = "tablet-a"', '"a\\nb" = 1\nid = "tablet-a"', "key holds \\n"),
+    ],
+)
+def test_unsafe_characters_anywhere_are_refused(
+    example_grid_text: str, tmp_path: Path, old: str, new: str, shown: str
+) -> None:
+    text = edit(example_grid_text, old, new)
+    problem = only_problem(write(tmp_path, text))
+    assert shown.replace("\\u2066", "U+2066") in str(problem)
+    assert str(problem).isprintable()
+
+
+def test_line_breaks_and_tabs_in_text_are_allowed(example_grid_text: str, tmp_path: Path) -> None:
+    text = edit(
+        example_grid_text,
+        'funding = "No funding."',
+        'funding = """No funding.\r\nNone\tat all."""',
+    )
+    grid, _ = load_grid(write(tmp_path, text), today=TODAY)
+    assert "None\tat all." in grid.funding

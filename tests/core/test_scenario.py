@@ -163,22 +163,26 @@ def test_reflow(text: str, flowed: str) -> None:
     assert reflow(text) == flowed
 
 
-def test_control_and_bidi_characters_are_removed(tmp_path: Path) -> None:
+def test_control_and_bidi_characters_are_refused(tmp_path: Path) -> None:
+    # Scenario text is never trusted: an escape sequence or bidi override is refused
+    # when the file is loaded, and the message shows the characters escaped.
     text = GOOD.read_text("utf-8")
     text = text.replace('title = "A test role-play"', 'title = "A \\u001b[31mtest\\u202e play"')
     text = text.replace('label = "Helper"', 'label = "Hel\\u0007per"')
     path = tmp_path / "odd.toml"
     path.write_text(text, "utf-8")
-    scenario = load_scenario(path)
-    assert scenario.title == "A test play"
-    assert scenario.roles[1].label == "Helper"
+    with pytest.raises(FileProblems) as caught:
+        load_scenario(path)
+    shown = [str(p) for p in caught.value.problems]
+    assert len(shown) == 2
+    assert "title: text holds \\x1b" in shown[0]
+    assert "roles.1.label: text holds \\x07" in shown[1]
+    assert not any(c in "".join(shown) for c in "\x1b\x07\u202e")
 
 
-def test_a_label_of_only_control_characters_is_empty(tmp_path: Path) -> None:
+def test_a_label_of_only_spaces_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "odd.toml"
-    path.write_text(
-        GOOD.read_text("utf-8").replace('label = "Helper"', 'label = "\\u0007 "'), "utf-8"
-    )
+    path.write_text(GOOD.read_text("utf-8").replace('label = "Helper"', 'label = "  "'), "utf-8")
     problem = only_problem(path, None)
     assert "roles.1.label" in problem.message
     assert "Sam" in problem.fix
@@ -210,6 +214,7 @@ def test_every_kind_of_broken_file_has_a_fixture() -> None:
         "no-clinician",
         "too-many-roles",
         "newer-schema",
+        "bidi-override",
     }
 
 
