@@ -47,6 +47,7 @@ from sdm_tui.core.grid import (
     grid_paths,
     load_grid,
 )
+from sdm_tui.core.gridrules import RuleProblem, as_problems, check_rules
 from sdm_tui.core.readability import reading_grade, syllables, words_of
 from sdm_tui.core.tomlfile import FileProblems
 
@@ -115,6 +116,7 @@ class LintReport:
     review_passed: bool
     conflicts_stated: bool
     ignored_words: frozenset[str] = field(default_factory=frozenset)
+    rule_problems: tuple[RuleProblem, ...] = ()
 
     @property
     def criteria(self) -> tuple[Criterion, ...]:
@@ -295,9 +297,40 @@ def _certifying(grid: OptionGrid, today: date) -> tuple[Criterion, ...]:
     )  # fmt: skip
 
 
-def lint_grid(grid: OptionGrid, today: date | None = None) -> LintReport:
-    """Check one grid: IPDAS criteria, reading grades, cell length and the safety rules."""
+_RULE_NAMES = {
+    "level-meaning": "Levels on practical and yes/no rows say what they mean",
+    "uncertain": 'Each "uncertain" cites two sources or says there is no figure',
+    "evidence": "Sources come from the grid's evidence list",
+    "figures": "A figure in a row is given for every option, or none",
+    "change-log": "Change log up to this version",
+}
+
+
+def _rule_criteria(found: list[RuleProblem]) -> tuple[Criterion, ...]:
+    """One criterion per content rule (see sdm_tui.core.gridrules)."""
+    items = []
+    for key, name in _RULE_NAMES.items():
+        broken = [p for p in found if p.rule == key]
+        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+        detail = f"{broken[0].message}{more}; {broken[0].fix}" if broken else ""
+        items.append(Criterion(key, name, "other", not broken, (), detail))
+    return tuple(items)
+
+
+def lint_grid(
+    grid: OptionGrid,
+    today: date | None = None,
+    *,
+    path: Path | None = None,
+    shipped: bool | None = None,
+) -> LintReport:
+    """Check one grid: IPDAS criteria, reading grades, cell length and the content rules.
+
+    `path` is where the grid was read from (its evidence list is looked up next to
+    it); `shipped` (default: whether `path` is in the shipped grids folder) makes
+    naming an evidence list required."""
     today = today or date.today()
+    found = check_rules(grid, path, shipped=shipped)
     ignore = grid_ignore_words(grid)
     cells = tuple(
         CellGrade(a.question, a.option, reading_grade(a.text, ignore), len(words_of(a.text)))
@@ -327,6 +360,7 @@ def lint_grid(grid: OptionGrid, today: date | None = None) -> LintReport:
                   ("review_by",), f"review_by {grid.review_by} has passed; review the grid"),
         Criterion("conflicts", "Conflicts of interest stated", "other", conflicts,
                   ("conflicts_of_interest",), "state any conflicts, or that there are none"),
+        *_rule_criteria(found),
     )  # fmt: skip
     return LintReport(
         grid_id=grid.id,
@@ -344,6 +378,7 @@ def lint_grid(grid: OptionGrid, today: date | None = None) -> LintReport:
         review_passed=review_passed,
         conflicts_stated=conflicts,
         ignored_words=ignore,
+        rule_problems=tuple(found),
     )
 
 
@@ -430,7 +465,11 @@ def lint_paths(paths: list[Path], out: TextIO, today: date | None = None) -> int
             continue
         for problem in warnings:
             print(str(problem), file=out)
-        report = lint_grid(grid, today)
+        report = lint_grid(grid, today, path=path)
+        if report.rule_problems:
+            text = path.read_text(encoding="utf-8-sig")
+            for problem in as_problems(list(report.rule_problems), str(path), text):
+                print(str(problem), file=out)
         print(format_report(report), file=out)
         if not report.ok:
             status = 1

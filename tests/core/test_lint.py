@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from sdm_tui.core import lint as lint_module
 from sdm_tui.core.grid import Answer, Level, Topic, grid_paths, load_grid
+from sdm_tui.core.gridrules import check_rules, has_figure, is_shipped, is_yes_no, load_evidence
 from sdm_tui.core.lint import (
     REPORT_WIDTH,
     format_report,
@@ -318,6 +320,183 @@ def test_shipped_grids_are_plain_enough() -> None:
 
 
 def test_lint_does_not_import_textual() -> None:
-    for module in ("lint.py", "readability.py"):
+    for module in ("lint.py", "readability.py", "gridrules.py", "unsafe_text.py"):
         source = (Path(lint_module.__file__).parent / module).read_text()
         assert "import textual" not in source and "from textual" not in source
+
+
+# ---- content rules (grid format 2; sdm_tui.core.gridrules) ----
+
+CONTENT_RULES = ("level-meaning", "uncertain", "evidence", "figures", "change-log")
+PROBLEM_LINE = re.compile(r"^(?P<file>.+):(?P<line>\d+): (?P<what>.+) \((?P<fix>[^()]+)\)$")
+
+
+def test_good_grid_meets_every_content_rule() -> None:
+    report = _report("good.toml")
+    assert report.rule_problems == ()
+    assert [c.key for c in report.other[-5:]] == list(CONTENT_RULES)
+    assert all(report.criterion(key).met for key in CONTENT_RULES)
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "fragments"),
+    [
+        ("level-practical.toml", "level-meaning", ["daily x tablet-a", "add level_meaning"]),
+        (
+            "level-yes-no.toml",
+            "level-meaning",
+            ['yes/no question ("Can I put', "weight x no-change"],
+        ),
+        ("uncertain-one-source.toml", "uncertain", ["works x tablet-b", 'say "no figure"']),
+        (
+            "unknown-source.toml",
+            "evidence",
+            ["retired source id 'bjpsych2017'", "weight x tablet-b"],
+        ),
+        ("figure-one-option.toml", "figures", ["weight x tablet-a", "one for tablet-b"]),
+        ("no-change-log.toml", "change-log", ["format 1 grid has no change log", "[[changes]]"]),
+    ],
+)
+def test_each_content_rule_fails_on_its_bad_file(name: str, key: str, fragments: list[str]) -> None:
+    report = _report(name)
+    assert [c.key for c in report.failed] == [key], format_report(report)
+    assert {p.rule for p in report.rule_problems} == {key}
+    out = io.StringIO()
+    assert lint_paths([LINT / name], out) == 1
+    lines = [line for line in out.getvalue().splitlines() if line.startswith(str(LINT))]
+    assert lines, out.getvalue()
+    text = (LINT / name).read_text()
+    for line in lines:
+        match = PROBLEM_LINE.match(line)
+        assert match, line
+        assert match["file"] == str(LINT / name)
+        assert 0 < int(match["line"]) <= len(text.splitlines())
+    joined = "\n".join(lines)
+    for fragment in fragments:
+        assert fragment in joined
+    assert f"[NOT MET] {report.criterion(key).name}" in out.getvalue()
+
+
+def test_problem_lines_point_at_the_cell(tmp_path: Path) -> None:
+    out = io.StringIO()
+    lint_paths([LINT / "uncertain-one-source.toml"], out)
+    text = (LINT / "uncertain-one-source.toml").read_text().splitlines()
+    line = int(out.getvalue().split(".toml:", 1)[1].split(":", 1)[0])
+    assert text[line - 1] == 'sources = ["huhn2019"]'
+    assert text[line - 2] == 'level = "uncertain"'
+
+
+def _good_grid(tmp_path: Path, old: str = "", new: str = "", name: str = "g.toml") -> Path:
+    text = (LINT / "good.toml").read_text()
+    if old:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _rules(path: Path, shipped: bool | None = None) -> list[str]:
+    grid, _ = load_grid(path, today=TODAY)
+    return [f"{p.rule}: {p.message}" for p in check_rules(grid, path, shipped=shipped)]
+
+
+def test_uncertain_with_one_source_is_fine_when_it_says_no_figure(tmp_path: Path) -> None:
+    bad = (LINT / "uncertain-one-source.toml").read_text()
+    for words in ("There is no figure for this.", "How much is not known."):
+        path = tmp_path / "g.toml"
+        path.write_text(bad.replace("Whether it helps you is uncertain.", words))
+        assert _rules(path) == []
+
+
+def test_figures_answered_by_no_figure_and_forms_found(tmp_path: Path) -> None:
+    bad = (LINT / "figure-one-option.toml").read_text()
+    text = bad.replace("Small weight gain is common", "No figure. Small weight gain is common")
+    text = text.replace("No new effect on your weight", "No figure for this one. No new effect")
+    (tmp_path / "g.toml").write_text(text)
+    assert _rules(tmp_path / "g.toml") == []
+    for figure in ("about 3 in 100", "1 out of 10", "20%", "5 kg", "2.5 kg", "12 per cent"):
+        assert has_figure(f"Gain is {figure} in a year."), figure
+    for words in ("every 2 weeks", "400 mg", "in 2019", "4-6 weeks", "2 tablets a day"):
+        assert not has_figure(words), words
+
+
+@pytest.mark.parametrize(
+    ("text", "yes_no"),
+    [
+        ("Can I ask for this?", True),
+        ("Do I have to wait after a dose?", True),
+        ("Is it given by a nurse?", True),
+        ("Should I avoid alcohol?", True),
+        ("Could it change my heart rhythm?", False),
+        ("Will I put on weight?", False),
+        ("How often do I take it?", False),
+        ("Canned food?", False),
+    ],
+)
+def test_yes_no_questions(text: str, yes_no: bool) -> None:
+    assert is_yes_no(text) is yes_no
+
+
+def test_level_on_yes_no_question_is_fine_with_level_meaning(tmp_path: Path) -> None:
+    path = _good_grid(
+        tmp_path,
+        'text = "Will I put on weight?"',
+        'text = "Can I put on weight?"\nlevel_meaning = "How likely: low = few people"',
+    )
+    assert _rules(path) == []
+
+
+def test_a_clinic_grid_without_an_evidence_list_keeps_its_own_citations(tmp_path: Path) -> None:
+    path = _good_grid(tmp_path, 'evidence = "antipsychotics"\n', "")
+    path.write_text(path.read_text().replace("Huhn M, Nikolakopoulou A", "Huhn M, et al"))
+    assert _rules(path) == []  # not shipped: no list needed
+    assert _rules(path, shipped=True) == [
+        "evidence: a shipped grid must name the evidence list its sources come from"
+    ]
+
+
+def test_shipped_grids_are_told_to_name_their_evidence_list() -> None:
+    assert is_shipped(grid_paths()[0])
+    assert not is_shipped(LINT / "good.toml")
+    assert not is_shipped(None)
+
+
+def test_unknown_evidence_list_and_a_clinic_list_next_to_the_grid(tmp_path: Path) -> None:
+    path = _good_grid(tmp_path, 'evidence = "antipsychotics"', 'evidence = "local"')
+    assert _rules(path) == ["evidence: no evidence list 'local'"]
+    (tmp_path / "evidence").mkdir()
+    shipped_list = grid_paths()[0].parent / "evidence" / "antipsychotics-sources.toml"
+    local = shipped_list.read_text().replace('name = "antipsychotics"', 'name = "local"')
+    (tmp_path / "evidence" / "local-sources.toml").write_text(local)
+    assert _rules(path) == []
+    (tmp_path / "evidence" / "local-sources.toml").write_text(
+        local.replace('id = "huhn2019"', 'id = "huhn2019b"')
+    )
+    found = _rules(path)
+    assert (
+        "evidence: works x tablet-a: source id 'huhn2019' is not in the local evidence list"
+        in (found[0])
+    )
+    assert found[-1].startswith("evidence: [[sources]] source id 'huhn2019' is not in")
+
+
+def test_citation_must_hold_the_sheet_text(tmp_path: Path) -> None:
+    path = _good_grid(tmp_path, "Huhn M, Nikolakopoulou A", "Huhn M, et al")
+    assert _rules(path) == [
+        "evidence: [[sources]] 'huhn2019': citation differs from the antipsychotics evidence "
+        "list (antipsychotics.md of 2026-12-03)"
+    ]
+
+
+def test_the_evidence_list_mirrors_the_sheet() -> None:
+    path = grid_paths()[0].parent / "evidence" / "antipsychotics-sources.toml"
+    evidence = load_evidence(path)
+    assert evidence.name == "antipsychotics"
+    assert evidence.sheet_version == "2026-12-03"
+    assert "mirrors" in path.read_text().splitlines()[1]
+    ids = [s.id for s in evidence.sources]
+    assert len(ids) == len(set(ids)) == 47
+    assert {"huhn2019", "nice-cg178", "mhra-2023", "serretti2011"} <= set(ids)
+    assert not set(evidence.retired) & set(ids)
+    assert evidence.citation("leucht2012").startswith("Leucht S, Tardy M, Komossa K")
