@@ -293,6 +293,42 @@ def atomic_write(path: Path, data: bytes, *, replace: bool = True, durable: bool
                 temp.unlink(missing_ok=True)
 
 
+def can_write(folder: Path) -> bool:
+    """Whether this process can make files in `folder` (tries one, then removes it):
+    a read-only folder, a read-only file system or a missing folder all say False."""
+    probe = folder / f".write-test.{os.getpid()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
+    try:
+        fd = os.open(probe, flags, FILE_MODE)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            os.unlink(probe)
+        return can_write(folder) if not os.path.lexists(probe) else False
+    except OSError:
+        return False
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+    return True
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (True when it cannot be told)."""
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        return True  # cannot tell cheaply; callers also look at the file's age
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
+
+
 class FileLock:
     """An advisory lock held while a draft is open, released when the process dies.
 
@@ -333,6 +369,34 @@ class FileLock:
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
         return True
+
+    def other_holder(self) -> str | None:
+        """Without creating, taking for long or changing anything: the process id of
+        another process holding this lock ("unknown" if it does not say), "" when no
+        one holds it or there is no lock file, None when it cannot be told (a link, a
+        FIFO, unreadable). Works in a read-only folder."""
+        if self._fd is not None:
+            return ""
+        try:
+            fd = open_regular(self.path, os.O_RDONLY, max_bytes=4096)
+        except FileNotFoundError:
+            return ""
+        except OSError:
+            return None
+        try:
+            if sys.platform == "win32":
+                return None  # msvcrt locks need a writable file: use acquire()
+            import fcntl
+
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return self.holder()
+            except OSError:
+                return None
+            return ""
+        finally:
+            os.close(fd)  # also drops the shared lock taken to look
 
     def holder(self) -> str:
         try:

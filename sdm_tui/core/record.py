@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,16 @@ from pydantic import ValidationError
 
 from sdm_tui.core.session import SCHEMA_VERSION, Session
 from sdm_tui.core.text import clean
-from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, read_toml, validation_problems
+from sdm_tui.core.tomlfile import (
+    FileProblems,
+    LineMap,
+    Problem,
+    parse_toml,
+    read_toml,
+    validation_problems,
+)
 
-MAX_RECORD_BYTES = 5_000_000
+MAX_RECORD_BYTES = 2_000_000  # a real record is a few kB; over this it is listed as too large
 
 # MIGRATIONS[n] turns a version-n record dict into a version n+1 dict.
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
@@ -91,6 +97,20 @@ def _clean_strings(value: Any) -> Any:
     return value
 
 
+def _time_of_day(data: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Where the first bare time (TOML `07:32:00`) is, without recursion; None if none."""
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, time):
+            return where
+        if isinstance(value, dict):
+            stack.extend(((*where, k), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend(((*where, i), v) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
 def check_data(data: dict[str, Any], name: str, lines: LineMap) -> dict[str, Any]:
     """Version and integrity checks on a parsed record; returns migrated data."""
 
@@ -112,6 +132,20 @@ def check_data(data: dict[str, Any], name: str, lines: LineMap) -> dict[str, Any
             f"written by a newer sdm-tui (record format {version}; this one reads up to "
             f"{SCHEMA_VERSION})",
             "update sdm-tui to open it; the file has not been changed",
+        )
+    odd = _time_of_day(data)
+    if odd is not None:
+        where = ".".join(str(part) for part in odd)
+        raise RecordProblem(
+            "invalid",
+            [
+                Problem(
+                    name,
+                    lines.line_of(odd),
+                    f"{where}: a time of day with no date; sdm-tui never writes one",
+                    "restore the record from a copy",
+                )
+            ],
         )
     stored = data.get("integrity")
     if not isinstance(stored, str):
@@ -146,45 +180,56 @@ def check_data(data: dict[str, Any], name: str, lines: LineMap) -> dict[str, Any
 
 
 def loads(text: str, name: str = "<record>") -> Session:
-    import tomllib
-
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # Name the line up front, as read_toml does, not "(at line N, column M)".
-        match = re.search(r"\s*\(at line (\d+), column \d+\)", str(exc))
-        line = int(match.group(1)) if match else 0
-        detail = str(exc).replace(match.group(0), "") if match else str(exc)
-        raise RecordProblem(
-            "unreadable",
-            [Problem(name, line, f"not valid TOML: {detail}", "restore the record from a copy")],
-        ) from None
+        data = parse_toml(text, name, "record")
+    except FileProblems as exc:
+        raise _unreadable(exc) from None
     return _to_session(data, name, LineMap(text))
 
 
+def _unreadable(exc: FileProblems) -> RecordProblem:
+    problems = [
+        Problem(
+            p.file,
+            p.line,
+            p.message,
+            "restore the record from a copy" if "TOML" in p.message else p.fix,
+        )
+        for p in exc.problems
+    ]
+    return RecordProblem("unreadable", problems)
+
+
 def _to_session(data: dict[str, Any], name: str, lines: LineMap) -> Session:
-    body = check_data(data, name, lines)
     try:
+        body = check_data(data, name, lines)
         return Session.model_validate(_clean_strings(body))
     except ValidationError as exc:
         raise RecordProblem("invalid", validation_problems(exc, name, lines, "record")) from None
+    except RecordProblem:
+        raise
+    except (TypeError, ValueError, RecursionError, KeyError, AttributeError) as exc:
+        # What TOML holds but a record never does (a bare time such as 07:32:00,
+        # which the integrity hash cannot take; lists nested too deep): the record
+        # is damaged or was not written by sdm-tui. Only the error type is shown.
+        raise RecordProblem(
+            "invalid",
+            [
+                Problem(
+                    name,
+                    0,
+                    f"not a usable record ({type(exc).__name__}: it holds values sdm-tui "
+                    "never writes)",
+                    "restore the record from a copy",
+                )
+            ],
+        ) from None
 
 
 def load(path: Path) -> Session:
     """Load and check a record file, or raise RecordProblem naming the file and fix."""
     try:
         data, text = read_toml(path, what="record", max_bytes=MAX_RECORD_BYTES)
-    except RecordProblem:
-        raise
     except FileProblems as exc:
-        problems = [
-            Problem(
-                p.file,
-                p.line,
-                p.message,
-                "restore the record from a copy" if "TOML" in p.message else p.fix,
-            )
-            for p in exc.problems
-        ]
-        raise RecordProblem("unreadable", problems) from None
+        raise _unreadable(exc) from None
     return _to_session(data, str(path), LineMap(text))

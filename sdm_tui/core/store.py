@@ -25,7 +25,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sdm_tui.core.fsutil import FileLock, StoreError, atomic_write, make_dir
+from sdm_tui.core.fsutil import (
+    FileLock,
+    StoreError,
+    atomic_write,
+    can_write,
+    explain,
+    make_dir,
+    read_regular_bytes,
+)
 
 if TYPE_CHECKING:
     # The records and sessions (pydantic) are imported where a record is read or written:
@@ -36,6 +44,7 @@ if TYPE_CHECKING:
 ENV_RECORDS = "SDM_TUI_RECORDS"
 ENV_CONTACT = "SDM_TUI_CONTACT"
 _RECORD_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})_([0-9a-z]{12})\.toml$")
+MAX_SETTINGS_BYTES = 64_000
 
 
 def default_root() -> Path:
@@ -88,6 +97,9 @@ class RecordStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._locks: dict[str, FileLock] = {}
+        # Set by the app at start when the folder cannot be written: review works,
+        # anything that would save says where else to save.
+        self.read_only = False
 
     # Folders ---------------------------------------------------------------
 
@@ -102,6 +114,11 @@ class RecordStore:
         """Make the records folder and its drafts folder if they are not there yet."""
         for folder in (self.root, self.drafts_dir):
             make_dir(folder)
+
+    def writable(self) -> bool:
+        """Whether new files can be made here (the drafts folder, else the root)."""
+        folder = self.drafts_dir if self.drafts_dir.is_dir() else self.root
+        return can_write(folder)
 
     def record_path(self, session: Session) -> Path:
         when = session.created
@@ -121,8 +138,9 @@ class RecordStore:
             return clean_line(env, max_length=500)
         path = self.root / "settings.toml"
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            raw = read_regular_bytes(path, MAX_SETTINGS_BYTES)  # no link, FIFO or huge file
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (OSError, ValueError, RecursionError):  # incl. UnicodeDecodeError, TOMLDecodeError
             return default
         value = data.get("clinic_contact")
         return clean_line(value, max_length=500) if isinstance(value, str) and value else default
@@ -139,7 +157,7 @@ class RecordStore:
         try:
             acquired = lock.acquire()
         except OSError as exc:
-            raise StoreError(f"Could not lock {lock.path}: {exc.strerror}.") from None
+            raise StoreError(explain(exc, lock.path)) from None
         if not acquired:
             raise StoreError(
                 f"This draft is open in another sdm-tui window (process {lock.holder()}). "
@@ -167,7 +185,10 @@ class RecordStore:
         self.release_draft(record_id, remove=True)
 
     def drafts(self) -> list[DraftInfo]:
-        """Unfinished sessions, newest first, with whether another window has them."""
+        """Unfinished sessions, newest first, with whether another window has them.
+
+        A draft that cannot be read (damaged, a link, a FIFO, too large) is listed
+        with the reason; nothing here raises for one bad file."""
         from sdm_tui.core import record
         from sdm_tui.core.record import RecordProblem
 
@@ -175,15 +196,10 @@ class RecordStore:
         if not self.drafts_dir.is_dir():
             return infos
         for path in self.drafts_dir.glob("*.toml"):
+            if path.name.startswith("."):
+                continue
             record_id = path.stem
-            lock_path = self.drafts_dir / f"{record_id}.lock"
-            if record_id in self._locks or not lock_path.exists():
-                holder = ""
-            else:
-                # Probe, and tidy away a lock file no one holds (left by a crash).
-                probe = FileLock(lock_path)
-                holder = "" if probe.acquire() else probe.holder()
-                probe.release(remove=True)
+            holder = "" if record_id in self._locks else self._lock_holder(record_id)
             try:
                 session, problem = record.load(path), ""
             except RecordProblem as exc:
@@ -194,6 +210,23 @@ class RecordStore:
             reverse=True,
         )
         return infos
+
+    def _lock_holder(self, record_id: str) -> str:
+        """Who holds a draft's lock ("" if no one), tidying away a lock file no one
+        holds (left by a crash) when the folder can be written."""
+        lock_path = self.drafts_dir / f"{record_id}.lock"
+        probe = FileLock(lock_path)
+        holder = probe.other_holder()
+        if holder is None and not os.path.lexists(lock_path):
+            return ""
+        if holder == "" and lock_path.exists() and not self.read_only:
+            # Take it and remove it while holding it, so no one locks the old file.
+            try:
+                if probe.acquire():
+                    probe.release(remove=True)
+            except OSError:
+                pass
+        return holder or ""
 
     def load_draft(self, record_id: str) -> Session:
         """Claim and load a draft to carry on with it."""
@@ -244,8 +277,8 @@ class RecordStore:
             if not base.is_dir():
                 continue
             for month in sorted(os.scandir(base), key=lambda e: e.name):
-                if not month.is_dir():
-                    continue
+                if not month.is_dir(follow_symlinks=False):
+                    continue  # a link to a folder elsewhere is not part of the records
                 for entry in sorted(os.scandir(month.path), key=lambda e: e.name):
                     if entry.name.endswith(".toml") and not entry.name.startswith("."):
                         yield Path(entry.path)

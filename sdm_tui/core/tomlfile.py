@@ -1,14 +1,20 @@
 """Reading TOML files people wrote, with problems that name the file, line and fix.
 
 Grids, scenarios and records all come through `read_toml`, so every bad file
-(missing, empty, huge, not UTF-8, not TOML) gets the same kind of one-line
-message: `FILE:LINE: what is wrong (how to fix it)`.
+(missing, empty, huge, a link or a FIFO, not UTF-8, not TOML, nested too deep,
+a number too long) gets the same kind of one-line message:
+`FILE:LINE: what is wrong (how to fix it)`.
+
+Every Problem escapes what it shows (control characters, ESC, BEL, bidi and
+zero-width characters become `\\x1b`, `U+202E`...), so a file can never send
+the terminal an escape sequence; a file gives at most MAX_PROBLEMS_PER_FILE.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +23,43 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 MAX_FILE_BYTES = 1_000_000
+MAX_PROBLEMS_PER_FILE = 100
+MAX_SHOWN_CHARS = 500  # of a problem's message or fix: an unknown key may be huge
+# Categories shown as escapes: controls (Cc), format characters (Cf: bidi
+# marks and overrides, zero-width spaces and joiners, BOM), line and paragraph
+# separators, surrogates (undecodable bytes) and private-use characters.
+_ESCAPED = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs", "Co"))
+
+
+def escape_for_terminal(text: str) -> str:
+    """`text` with nothing a terminal would act on or hide: control characters as
+    `\\x1b` (`\\n`, `\\t` as such), bidi, zero-width and other invisible format
+    characters as `U+202E`. Printable text, including a backslash, is unchanged."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char.isprintable() or unicodedata.category(char) not in _ESCAPED:
+            out.append(char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif char == "\r":
+            out.append("\\r")
+        elif ord(char) < 0x100:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(f"U+{ord(char):04X}")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a file, ready to print on one line."""
+    """One thing wrong with a file, ready to print on one line.
+
+    The file, message and fix are escaped when the Problem is made (see
+    `escape_for_terminal`), so however a Problem is shown it is safe."""
 
     file: str
     line: int
@@ -29,46 +67,129 @@ class Problem:
     fix: str
     severity: Literal["error", "warning"] = "error"
 
+    def __post_init__(self) -> None:
+        for name in ("file", "message", "fix"):
+            value = getattr(self, name)
+            text = value if isinstance(value, str) else str(value)
+            escaped = escape_for_terminal(text)
+            if name != "file" and len(escaped) > MAX_SHOWN_CHARS:
+                escaped = escaped[: MAX_SHOWN_CHARS - 1] + "…"
+            if escaped is not value:
+                object.__setattr__(self, name, escaped)
+
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else "warning: "
         return f"{self.file}:{self.line}: {prefix}{self.message} ({self.fix})"
 
 
+def cap_problems(problems: Iterable[Problem], limit: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
+    """At most `limit` problems per file, then one line "... and N more problems"."""
+    kept: list[Problem] = []
+    counts: dict[str, int] = {}
+    for problem in problems:
+        counts[problem.file] = counts.get(problem.file, 0) + 1
+        if counts[problem.file] <= limit:
+            kept.append(problem)
+    for file, count in counts.items():
+        if count > limit:
+            kept.append(
+                Problem(
+                    file,
+                    0,
+                    f"... and {count - limit} more problems",
+                    "fix the ones above first; the file may not be the kind expected",
+                )
+            )
+    return kept
+
+
 class FileProblems(Exception):
-    """A file could not be used; `problems` says why, one line each."""
+    """A file could not be used; `problems` says why, one line each (at most
+    MAX_PROBLEMS_PER_FILE a file, then a line saying how many more)."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
+        self.problems = cap_problems(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def parse_toml(text: str, name: str, what: str = "file") -> dict[str, Any]:
+    """tomllib.loads, with every failure a FileProblems: bad syntax (with its line),
+    a number longer than Python converts (ValueError), nesting too deep
+    (RecursionError), or anything else tomllib raises."""
+
+    def fail(line: int, message: str, fix: str) -> FileProblems:
+        return FileProblems([Problem(name, line, message, fix)])
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        match = re.search(r"\(at line (\d+), column \d+\)", msg)
+        line = int(match.group(1)) if match else 0
+        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "syntax error"
+        lines = text.splitlines()
+        bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
+        if re.search(r"=\s*\d{4}-\d{1,2}-\d{1,2}", bad_line):
+            # tomllib reads 2026-13-45 as a number followed by junk; say what it is.
+            fix = "write a real date as YYYY-MM-DD, unquoted"
+        else:
+            fix = 'fix the syntax on that line; quote text with "..."'
+        raise fail(line, f"not valid TOML: {detail}", fix) from None
+    except RecursionError:
+        raise fail(
+            0, "not usable: tables or lists nested too deep", f"check that this is really a {what}"
+        ) from None
+    except ValueError as exc:
+        # int() refuses numbers of more than 4,300 digits; no real value is that long.
+        if "digits" in str(exc):
+            line, message = _first_long_number(text), "a number of more than 4,300 digits"
+        else:
+            line, message = 0, f"a value Python cannot read ({type(exc).__name__})"
+        raise fail(
+            line,
+            f"not usable: {message}",
+            "write numbers of a few digits; restore the file from a copy",
+        ) from None
+    except (TypeError, OverflowError, MemoryError) as exc:
+        raise fail(
+            0, f"not usable: {type(exc).__name__}", f"check that this is really a {what}"
+        ) from None
+
+
+def _first_long_number(text: str) -> int:
+    match = re.search(r"\d{1000,}", text)
+    return text.count("\n", 0, match.start()) + 1 if match else 0
 
 
 def read_toml(
     path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES
 ) -> tuple[dict[str, Any], str]:
-    """Read and parse a TOML file; return (data, text) or raise FileProblems."""
+    """Read and parse a TOML file; return (data, text) or raise FileProblems.
+
+    The file is opened without following a link and without blocking on a FIFO,
+    only a regular file is read, and at most max_bytes of it (fsutil)."""
+    from sdm_tui.core.fsutil import UnsafeFileError, read_regular_bytes
+
     name = str(path)
 
     def fail(line: int, message: str, fix: str) -> FileProblems:
         return FileProblems([Problem(name, line, message, fix)])
 
     try:
-        size = path.stat().st_size
+        raw = read_regular_bytes(path, max_bytes)
     except FileNotFoundError:
         raise fail(0, f"no such {what}", "check the path and spelling") from None
+    except UnsafeFileError as exc:
+        if exc.reason.startswith("too large"):
+            fix = f"check that this is really a {what}"
+        elif exc.reason == "a folder":
+            fix = f"give the path of a .toml {what}"
+        else:
+            fix = f"sdm-tui reads only plain files here: remove it, or put the real {what} there"
+        raise fail(0, f"not read: it is {exc.reason}", fix) from None
     except OSError as exc:
-        raise fail(0, f"cannot read this {what}: {exc.strerror}", "check its permissions") from None
-    if path.is_dir():
-        raise fail(0, f"this is a folder, not a {what}", f"give the path of a .toml {what}")
-    if size > max_bytes:
-        raise fail(
-            0,
-            f"file is {size / 1_000_000:.1f} MB; a {what} is at most {max_bytes // 1000} kB",
-            f"check that this is really a {what}",
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise fail(0, f"cannot read this {what}: {exc.strerror}", "check its permissions") from None
+        reason = exc.strerror or type(exc).__name__
+        raise fail(0, f"cannot read this {what}: {reason}", "check its permissions") from None
     if not raw.strip():
         raise fail(1, f"the {what} is empty", f"restore the {what} from a copy, or delete it")
     try:
@@ -82,21 +203,7 @@ def read_toml(
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        match = re.search(r"\(at line (\d+), column \d+\)", msg)
-        line = int(match.group(1)) if match else 0
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "syntax error"
-        bad_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
-        if re.search(r"=\s*\d{4}-\d{1,2}-\d{1,2}", bad_line):
-            # tomllib reads 2026-13-45 as a number followed by junk; say what it is.
-            fix = "write a real date as YYYY-MM-DD, unquoted"
-        else:
-            fix = 'fix the syntax on that line; quote text with "..."'
-        raise fail(line, f"not valid TOML: {detail}", fix) from None
-    return data, text
+    return parse_toml(text, name, what), text
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
