@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     grids = sub.add_parser(
-        "grids", parents=[common], help="list, show, validate or lint option grids"
+        "grids", parents=[common], help="list, show, validate, lint or diff option grids"
     )
     gsub = grids.add_subparsers(dest="action", metavar="ACTION", required=True)
     gsub.add_parser("list", parents=[common], help="the grids available")
@@ -70,6 +70,19 @@ def _parser() -> argparse.ArgumentParser:
         "lint", parents=[common], help="check grids against decision-aid standards (IPDAS)"
     )
     lint.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    diff = gsub.add_parser(
+        "diff",
+        parents=[common],
+        help="what changed between two versions of a grid, cell by cell",
+    )
+    diff.add_argument("old", type=Path, metavar="OLD", help="the earlier grid file")
+    diff.add_argument("new", type=Path, metavar="NEW", help="the later grid file")
+    diff.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text: for people signing a change off; json: for tools",
+    )
 
     records = sub.add_parser(
         "records", parents=[common], help="list, show, export or verify saved records"
@@ -105,7 +118,13 @@ def _parser() -> argparse.ArgumentParser:
         "compare", parents=[common], help="what changed between two records of one person"
     )
     compare.add_argument("record_ids", nargs=2, metavar="ID")
-    rsub.add_parser("verify", parents=[common], help="check every record's integrity")
+    verify = rsub.add_parser("verify", parents=[common], help="check every record's integrity")
+    verify.add_argument(
+        "--repair",
+        action="store_true",
+        help="first tidy what a killed save left: temp files, drafts of saved records, "
+        "missing summaries",
+    )
     synth = rsub.add_parser(
         "synth", parents=[common], help="write synthetic training records for tests and demos"
     )
@@ -189,6 +208,8 @@ def _grids(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return grids.cmd_show(args.grid_id, args.grids, out, err, args.width)
     if args.action == "validate":
         return grids.cmd_validate(args.paths, args.grids, args.strict, out)
+    if args.action == "diff":
+        return grids.cmd_diff(args.old, args.new, args.format, out, err)
     from sdm_tui.core.lint import lint_paths
 
     files = grids.expand(args.paths, args.grids)

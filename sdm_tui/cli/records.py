@@ -18,7 +18,7 @@ from sdm_tui.core.index import Filters, IndexRow, RecordIndex
 from sdm_tui.core.record import RecordProblem
 from sdm_tui.core.session import Mode, Session
 from sdm_tui.core.store import ENV_RECORDS, RecordEntry, RecordStore, resolve_root
-from sdm_tui.core.tomlfile import FileProblems
+from sdm_tui.core.tomlfile import FileProblems, escape_for_terminal
 
 
 def _modes(choice: str) -> tuple[Mode, ...]:
@@ -283,17 +283,37 @@ def cmd_compare(store: RecordStore, record_ids: list[str], out: TextIO, err: Tex
     return 0
 
 
-def cmd_verify(store: RecordStore, out: TextIO) -> int:
+def cmd_verify(
+    store: RecordStore, out: TextIO, *, repair: bool = False, grids: Path | None = None
+) -> int:
+    """Check every record (and draft); one bad file is named and the rest still checked.
+    With repair: first tidy what a killed save left (temp files, drafts whose record
+    was saved, missing summaries), saying what was done."""
+    from sdm_tui.core.recovery import Recovery, recover, write_missing_summary
+
+    def summary(session: Session) -> str:
+        return markdown_for(session, store, grids)
+
+    repaired = recover(store, summary, full=True) if repair else Recovery()
     ok = failed = 0
     for entry in store.entries():
-        if entry.problem is None:
+        if entry.session is not None:
             ok += 1
+            if repair and not entry.session.synthetic:
+                write_missing_summary(entry.path, entry.session, summary, repaired)
             continue
         failed += 1
-        for problem in entry.problem.problems:
+        for problem in entry.problem.problems if entry.problem else []:
             out.write(f"{problem}\n")
+    for line in repaired.lines():
+        out.write(f"{escape_for_terminal(line)}\n")
+    damaged = [info for info in store.drafts() if info.session is None]
+    for info in damaged:
+        out.write(f"{info.problem}\n")
+    if damaged:
+        out.write(f"{len(damaged)} unfinished consultations (drafts) cannot be opened\n")
     out.write(f"{ok} records ok, {failed} failed, in {store.root}\n")
-    return 1 if failed else 0
+    return 1 if failed or damaged else 0
 
 
 def run_records(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -329,4 +349,6 @@ def run_records(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     if args.action == "compare":
         return cmd_compare(store, args.record_ids, out, err)
-    return cmd_verify(store, out)
+    return cmd_verify(
+        store, out, repair=getattr(args, "repair", False), grids=getattr(args, "grids", None)
+    )

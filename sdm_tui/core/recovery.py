@@ -17,7 +17,6 @@ done is listed in `Recovery.problems`.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import time
@@ -108,7 +107,10 @@ def _month_folders(store: RecordStore) -> Iterator[Path]:
                 yield Path(month.path)
 
 
-def _write_summary(record_path: Path, session: Session, summary: Summary, result: Recovery) -> None:
+def write_missing_summary(
+    record_path: Path, session: Session, summary: Summary, result: Recovery
+) -> None:
+    """Write a record's summary (.md) if it has none (never replacing one)."""
     md = record_path.with_suffix(".md")
     if os.path.lexists(md):
         return
@@ -168,7 +170,7 @@ def _retire_finished_drafts(store: RecordStore, summary: Summary | None, result:
         if saved.record_id != record_id:
             continue
         if summary is not None:
-            _write_summary(path, saved, summary, result)
+            write_missing_summary(path, saved, summary, result)
         lock = FileLock(store.drafts_dir / f"{record_id}.lock")
         try:
             if not lock.acquire():
@@ -188,45 +190,24 @@ def _retire_finished_drafts(store: RecordStore, summary: Summary | None, result:
         result.drafts_retired.append(record_id)
 
 
-def _write_missing_summaries(store: RecordStore, summary: Summary, result: Recovery) -> None:
-    from sdm_tui.core import record
-    from sdm_tui.core.record import RecordProblem
+def recover(store: RecordStore, summary: Summary | None, *, full: bool = False) -> Recovery:
+    """Tidy what killed saves left; the app runs this on start, before listing drafts.
 
-    now = time.time()
-    for folder in _month_folders(store):
-        _remove_temps(folder, result, now)
-        try:
-            names = {e.name for e in os.scandir(folder)}
-        except OSError:
-            continue
-        for name in sorted(names):
-            if not name.endswith(".toml") or name.startswith("."):
-                continue
-            if name[:-5] + ".md" in names:
-                continue
-            path = folder / name
-            try:
-                session = record.load(path)
-            except RecordProblem:
-                continue  # `records verify` names it
-            _write_summary(path, session, summary, result)
-
-
-def recover(store: RecordStore, summary: Summary | None, *, full: bool = True) -> Recovery:
-    """Tidy what killed saves left. `summary` builds a record's Markdown summary (None:
-    summaries are not written). full=False looks only at the drafts (and the folders
-    their records go to); full=True also at every month folder of records."""
+    Every kill leaves its draft until the record and summary are written, so the
+    drafts say where to look: a draft whose record exists is retired (its summary
+    written first if missing, by `summary`; None: not written), and temp files in
+    the drafts folder and in the folders those records go to are removed.
+    full=True (`records verify --repair`) also removes temp files in every month
+    folder; that command writes missing summaries as it checks each record
+    (`write_missing_summary`)."""
     result = Recovery()
     if store.read_only or not store.root.is_dir():
         return result
-    with contextlib.suppress(OSError):
-        _remove_temps(store.drafts_dir, result, time.time())
-        _remove_temps(store.root, result, time.time())
+    now = time.time()
+    _remove_temps(store.drafts_dir, result, now)
+    _remove_temps(store.root, result, now)
     _retire_finished_drafts(store, summary, result)
-    if full and summary is not None:
-        _write_missing_summaries(store, summary, result)
-    elif full:
-        now = time.time()
+    if full:
         for folder in _month_folders(store):
             _remove_temps(folder, result, now)
     return result

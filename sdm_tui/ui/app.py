@@ -23,14 +23,22 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from sdm_tui import __version__
-from sdm_tui.core.fsutil import StoreError
 from sdm_tui.core.store import RecordStore
-from sdm_tui.ui.crash import APOLOGY, write_crash_log
+from sdm_tui.ui.crash import (
+    APOLOGY,
+    DRAFT_NOT_SAVED,
+    DRAFT_PARTLY,
+    DRAFT_SAVED,
+    NO_CONSULTATION,
+    write_crash_log,
+)
 from sdm_tui.ui.themes import CALM, THEMES
 
 if TYPE_CHECKING:
     from sdm_tui.core.catalog import Catalog
+    from sdm_tui.core.recovery import Recovery
     from sdm_tui.core.scenario import ScenarioSet
+    from sdm_tui.core.session import Session
     from sdm_tui.core.store import DraftInfo
 
 
@@ -94,6 +102,7 @@ class SdmApp(App[None]):
         self._scenarios_dir = scenarios_dir
         self._announce_scenarios = scenarios is not None or check_scenarios
         self._scenarios = scenarios
+        self.recovery: Recovery | None = None  # what the start-up tidy did
         for item in THEMES.values():
             self.register_theme(item)
         if theme != self.theme:
@@ -196,7 +205,27 @@ class SdmApp(App[None]):
         self.catalog  # noqa: B018 - reads and checks the grids
         if self._announce_scenarios:
             self.scenarios  # noqa: B018 - reads and checks them against the grids
+        self._recover()
         return self.store.drafts()
+
+    def _recover(self) -> None:
+        """Tidy what a killed save left before the drafts are listed (core/recovery.py):
+        a finished consultation is never offered again as a draft, a missing summary is
+        written, temp files go. Never stops the start: what failed is only noted."""
+        from sdm_tui.core.recovery import recover
+        from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
+
+        catalog = self.catalog
+        contact = self.store.clinic_contact(DEFAULT_CONTACT)
+
+        def summary(session: Session) -> str:
+            grid = catalog.exact(session.grid) or catalog.get(session.grid.id)
+            return summary_markdown(session, grid, contact=contact)
+
+        try:
+            self.recovery = recover(self.store, summary)
+        except Exception:  # a tidy that fails must not stop the app from opening
+            self.recovery = None
 
     def _announce_problems(self) -> None:
         """Problems with grids (when some are usable; Home explains when none is) and
@@ -304,13 +333,17 @@ class SdmApp(App[None]):
 
     def _handle_exception(self, error: Exception) -> None:
         """Never show a traceback (it would print session content on the shared screen)."""
-        draft = "Your work so far was saved as a draft."
+        draft = NO_CONSULTATION
         consult = self.consultation()
-        if consult is not None:
+        if consult is not None and consult.session.completed is not None:
+            draft = "The consultation was already finished and saved.\n"
+        elif consult is not None:
             try:
                 self.store.save_draft(consult.session)
-            except (StoreError, OSError):
-                draft = "The last change could not be saved; earlier steps are in the draft."
+                draft = DRAFT_SAVED
+            except Exception:  # any failure: the apology must still be shown
+                exists = self.store.draft_path(consult.session.record_id).is_file()
+                draft = DRAFT_PARTLY if exists else DRAFT_NOT_SAVED
         log = write_crash_log(self.store.root, error)
         self._return_code = 1
         if self._exception is None:

@@ -24,8 +24,12 @@ def run_app(
     try:
         store.ensure()
     except StoreError as exc:
-        sys.stderr.write(f"{exc}\nUse --records DIR to choose a folder you can write to.\n")
-        return 1
+        if not store.root.is_dir():
+            sys.stderr.write(f"{exc}\nUse --records DIR to choose a folder you can write to.\n")
+            return 1
+        store.read_only = True  # it is there but cannot be written: open it read-only
+    if not store.read_only and not store.writable():
+        store.read_only = True  # review works; Home says so and where else to save
     if not grid_paths(grids):
         where = grids or "the shipped option_grids folder"
         sys.stderr.write(f"No usable option grid in {where}. Run 'sdm-tui grids validate'.\n")

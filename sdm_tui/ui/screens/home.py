@@ -33,6 +33,11 @@ NO_GRID_FIX = (
     "then start sdm-tui again."
 )
 SHOWN_PROBLEMS = 3
+READ_ONLY = (
+    "⚠ This records folder is read-only ({folder}): past records can be reviewed, but "
+    "nothing can be saved here. To record a consultation, start sdm-tui again with "
+    "--records DIR, a folder you can write to."
+)
 # Actions that need the grids or the drafts: chosen before they are read, they wait.
 # Review too: it reads records with the same models (pydantic), which are being imported
 # by the start-up thread; importing them from two threads at once is best avoided.
@@ -53,12 +58,17 @@ class HomeScreen(Screen[None]):
         with Vertical(id="home"):
             yield Static(WELCOME, id="welcome", markup=False)
             yield Static("", id="grid-problems", markup=False)  # in place of the welcome
+            yield Static("", id="read-only", markup=False)  # when the folder cannot be written
             yield OptionList(*self._actions("…"), id="home-actions")
             yield Static("Unfinished consultations (autosaved)", classes="heading", markup=False)
             yield OptionList(Option(CHECKING, disabled=True), id="drafts")
         yield Footer()
 
     def on_mount(self) -> None:
+        note = self.query_one("#read-only", Static)
+        note.display = self.app.store.read_only
+        if self.app.store.read_only:
+            note.update(READ_ONLY.format(folder=self.app.store.root))
         actions = self.query_one("#home-actions", OptionList)
         actions.highlighted = 0
         actions.focus()
@@ -156,6 +166,8 @@ class HomeScreen(Screen[None]):
             else:
                 self.notify("There are no unfinished consultations.")
         elif choice == "role-play":
+            if self._read_only():
+                return
             from sdm_tui.ui.screens.scenario_choice import ChooseScenario
 
             self.app.push_screen(ChooseScenario(), self._open_role_play)
@@ -174,6 +186,8 @@ class HomeScreen(Screen[None]):
             self.open(self.app.catalog.get(session.grid.id), session)
 
     def start(self) -> None:
+        if self._read_only():
+            return
         if not self.app.catalog.grids:
             self.notify(
                 f"{NO_GRID} {NO_GRID_FIX}",
@@ -186,6 +200,14 @@ class HomeScreen(Screen[None]):
         from sdm_tui.ui.screens.start import ChooseGrid
 
         self.app.push_screen(ChooseGrid(), self._start_with)
+
+    def _read_only(self) -> bool:
+        """In a read-only folder nothing can be recorded: say so (and where to save)."""
+        if not self.app.store.read_only:
+            return False
+        message = READ_ONLY.format(folder=self.app.store.root).removeprefix("⚠ ")
+        self.notify(message, title="Cannot save here", severity="error", markup=False, timeout=12)
+        return True
 
     def _start_with(self, grid_id: str | None) -> None:
         if not grid_id:
