@@ -245,6 +245,65 @@ def test_grids_show_a_broken_grid(run: Run, tmp_path: Path) -> None:
     assert PROBLEM_LINE.match(err.strip())
 
 
+def test_validate_refuses_unsafe_text_and_shows_it_escaped(run: Run) -> None:
+    bad = DATA / "unsafe" / "grid-osc52.toml"
+    code, out, _ = run("grids", "validate", bad)
+    assert code == 1
+    assert out.startswith(f"{bad}:20: options.0.name: text holds \\x1b")
+    assert "\x1b" not in out and "\x07" not in out
+    assert PROBLEM_LINE.match(out.splitlines()[0])
+
+
+def test_validate_does_not_list_archive_or_evidence(run: Run) -> None:
+    from sdm_tui.core.catalog import grid_paths
+
+    shipped = grid_paths()
+    assert shipped and all(p.parent.name == "option_grids" for p in shipped)
+    _, out, _ = run("grids", "validate")
+    files = {line.split(":", 1)[0] for line in out.splitlines()}
+    assert files == {str(p) for p in shipped}
+    assert (REPO / "option_grids" / "archive").is_dir()
+    assert (REPO / "option_grids" / "evidence").is_dir()
+
+
+def test_archived_grids_still_validate(run: Run) -> None:
+    code, out, _ = run("grids", "validate", REPO / "option_grids" / "archive")
+    assert code == 0, out
+    assert len(out.splitlines()) == 3
+    assert all(" 1.0.0, " in line for line in out.splitlines())
+
+
+DIFF = DATA / "diff"
+
+
+def test_grids_diff_text(run: Run) -> None:
+    code, out, err = run("grids", "diff", DIFF / "old.toml", DIFF / "new.toml")
+    assert (code, err) == (0, "")
+    assert out.startswith("Grid example-grid: 1.0.0 -> 1.1.0\n")
+    assert "Answers in row weight (Will I put on weight, and how much?)" in out
+    assert "  - option tablet-b removed" in out
+
+
+def test_grids_diff_json(run: Run) -> None:
+    code, out, _ = run("grids", "diff", DIFF / "old.toml", DIFF / "new.toml", "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["old"]["file"] == str(DIFF / "old.toml")
+    assert document["new"]["version"] == "1.1.0"
+    assert len(document["edits"]) == 16
+
+
+def test_grids_diff_a_broken_file(run: Run, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.toml"
+    bad = DATA / "unsafe" / "grid-osc52.toml"
+    code, out, err = run("grids", "diff", missing, bad)
+    assert code == 1 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0] == f"{missing}:0: no such grid (check the path and spelling)"
+    assert lines[1].startswith(f"{bad}:20: ")
+
+
 # records list ------------------------------------------------------------------
 
 
@@ -542,6 +601,8 @@ assert main(['records', '--records', D, 'export', {CLINICAL_ID!r}, '--output', O
 assert main(['records', '--records', D, 'verify']) == 0
 assert main(['scenarios', 'list']) == 0
 assert main(['scenarios', 'validate']) == 0
+DIFF = {str(DATA / "diff")!r}
+assert main(['grids', 'diff', DIFF + '/old.toml', DIFF + '/new.toml', '--format', 'json']) == 0
 loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))
 assert not loaded, loaded
 print('no textual')

@@ -1,4 +1,4 @@
-"""`sdm-tui grids ...`: list, show, validate and lint option grids."""
+"""`sdm-tui grids ...`: list, show, validate, lint and diff option grids."""
 
 from __future__ import annotations
 
@@ -81,3 +81,26 @@ def cmd_validate(paths: list[Path], folder: Path | None, strict: bool, out: Text
             f"{len(grid.questions)} questions, {len(grid.answers)} answers)\n"
         )
     return status
+
+
+def cmd_diff(old: Path, new: Path, fmt: str, out: TextIO, err: TextIO) -> int:
+    """`grids diff OLD NEW`: what changed between two versions of a grid, cell by cell."""
+    from sdm_tui.core.griddiff import as_json, diff_grids, format_text
+
+    grids = []
+    status = 0
+    for path in (old, new):
+        try:
+            grids.append(load_grid(path)[0])
+        except FileProblems as exc:
+            status = 1
+            for problem in exc.problems:
+                err.write(f"{problem}\n")
+    if status:
+        return status
+    diff = diff_grids(grids[0], grids[1])
+    if fmt == "json":
+        out.write(as_json(diff, str(old), str(new)))
+    else:
+        out.write(format_text(diff, str(old), str(new), grids[1]))
+    return 0
