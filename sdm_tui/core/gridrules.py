@@ -198,8 +198,8 @@ def _evidence_rule(
                 "evidence",
                 ("schema_version",),
                 "a shipped grid must name the evidence list its sources come from",
-                'add evidence = "antipsychotics" (a file in option_grids/evidence/) '
-                "after schema_version",
+                'add evidence = "antipsychotics" after schema_version; the lists are '
+                "in option_grids/evidence/",
             )
         ], None
     path = evidence_file(grid.evidence, grid_path)

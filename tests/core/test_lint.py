@@ -12,7 +12,14 @@ import pytest
 
 from sdm_tui.core import lint as lint_module
 from sdm_tui.core.grid import Answer, Level, Topic, grid_paths, load_grid
-from sdm_tui.core.gridrules import check_rules, has_figure, is_shipped, is_yes_no, load_evidence
+from sdm_tui.core.gridrules import (
+    as_problems,
+    check_rules,
+    has_figure,
+    is_shipped,
+    is_yes_no,
+    load_evidence,
+)
 from sdm_tui.core.lint import (
     REPORT_WIDTH,
     format_report,
@@ -500,3 +507,19 @@ def test_the_evidence_list_mirrors_the_sheet() -> None:
     assert {"huhn2019", "nice-cg178", "mhra-2023", "serretti2011"} <= set(ids)
     assert not set(evidence.retired) & set(ids)
     assert evidence.citation("leucht2012").startswith("Leucht S, Tardy M, Komossa K")
+
+
+def test_every_content_rule_message_is_one_problem_line(tmp_path: Path) -> None:
+    cases = [
+        (_good_grid(tmp_path, 'evidence = "antipsychotics"\n', "", "a.toml"), True),
+        (_good_grid(tmp_path, 'evidence = "antipsychotics"', 'evidence = "nope"', "b.toml"), None),
+        (_good_grid(tmp_path, "Huhn M, Nikolakopoulou A", "Huhn M", "c.toml"), None),
+        *((LINT / name, None) for name in ("unknown-source.toml", "figure-one-option.toml")),
+    ]
+    for path, shipped in cases:
+        grid, _ = load_grid(path, today=TODAY)
+        found = check_rules(grid, path, shipped=shipped)
+        assert found, path
+        for problem in as_problems(found, str(path), path.read_text()):
+            assert PROBLEM_LINE.match(str(problem)), str(problem)
+            assert problem.line > 0
