@@ -60,7 +60,7 @@ def test_list_the_shipped_scenarios(run: Run) -> None:
     first_words = [line.split()[0] for line in lines[::3]]
     assert first_words == [p.stem for p in SHIPPED]
     entry = out.split("weight-first-episode", 1)[1]
-    assert entry.splitlines()[0].strip() == "1.0.0    A first episode, and worries about weight"
+    assert entry.splitlines()[0].strip() == "2.0.0    A first episode, and worries about weight"
     assert "grid: antipsychotic-choice (5 options)" in entry
     assert "roles: service user, clinician, observer" in entry
     # Only what everyone may read: no private brief reaches the screen.

@@ -129,7 +129,7 @@ class Scenario(_Strict):
 _FIXES: dict[str, str] = {
     "id": "use lower-case letters, digits and hyphens, such as weight-first-episode",
     "grid": "use the id of a grid, such as antipsychotic-choice; see sdm-tui grids list",
-    "options": "use option ids from the grid, such as no-change",
+    "options": "use option ids from the grid, such as stay-current",
     "service_user_ref": "use an invented reference such as TRAIN-0001; never a name",
     "role": "use service-user, clinician, carer, peer-support or observer",
     "label": "use a short invented label of 1-24 characters, such as Sam",

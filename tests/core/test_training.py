@@ -85,7 +85,7 @@ def test_start_role_play_sets_up_team_talk(
     assert session.service_user_ref == "TRAIN-9001"
     assert session.carer_consent == CarerConsent.YES
     assert session.carer_took_part()
-    assert session.team_talk.options == ("aripiprazole", "no-change")  # the grid's order
+    assert session.team_talk.options == ("aripiprazole", "stay-current")  # the grid's order
     assert session.team_talk.decision == grid.decision[:200]
     assert session.completed is None
 
