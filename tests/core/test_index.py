@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -257,6 +258,7 @@ def test_a_row_holds_what_the_list_shows(index: RecordIndex, archive: Path) -> N
         problem="",
         completed="2026-01-10T10:00:00+00:00",
         option_id="tablet-a",
+        sha256=hashlib.sha256((archive / row.path).read_bytes()).hexdigest(),
     )
     assert row.review_passed(date(2026, 2, 22)) and not row.review_passed(date(2026, 2, 21))
     assert (archive / row.path).is_file()

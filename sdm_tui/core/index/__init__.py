@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from sdm_tui.core.index.clinic import Clinic
 from sdm_tui.core.index.connections import INDEX_NAME, LOCK_NAME
+from sdm_tui.core.index.integrity import Verified, Verify
 from sdm_tui.core.index.reading import read_file
 from sdm_tui.core.index.rows import Changes, ClinicStats, Filters, IndexRow, MonthStats
 from sdm_tui.core.index.schema import SCHEMA_VERSION, fts5_available
 from sdm_tui.core.index.search import words
-from sdm_tui.core.index.sync import Sync
 from sdm_tui.core.index.walk import MODES, folders
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "IndexRow",
     "MonthStats",
     "RecordIndex",
+    "Verified",
     "folders",
     "fts5_available",
     "read_file",
@@ -49,10 +50,11 @@ __all__ = [
 ]
 
 
-class RecordIndex(Sync, Clinic):
+class RecordIndex(Verify, Clinic):
     """The records index of one folder: open(), refresh(), then the queries.
 
     Modules, one job each: search (words), reading (one file -> a row), pool
     (reader processes), walk (the folder), schema, connections (and locks),
-    sync (catching up), queries, clinic (figures).
+    sync (catching up), integrity (file hashes and row seals checked), queries,
+    clinic (figures).
     """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from sdm_tui.core.index.connections import recovering
 from sdm_tui.core.index.queries import Queries
 from sdm_tui.core.index.rows import ClinicStats, Filters, MonthStats
 from sdm_tui.core.index.schema import CY, FB
@@ -13,6 +14,7 @@ from sdm_tui.core.session import CERTAINTY_ITEMS, FEEDBACK_ITEMS, Outcome
 class Clinic(Queries):
     """The clinic view's figures."""
 
+    @recovering
     def clinic(self, f: Filters, today: date | None = None) -> ClinicStats:
         """Figures for the clinic view over the records the filters select.
 

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
-from sdm_tui.core.fsutil import FILE_MODE, FileLock
+from sdm_tui.core.fsutil import FileLock, UnsafeFileError, check_regular, open_regular
 from sdm_tui.core.index import schema
 
 INDEX_NAME = "index.sqlite3"
 LOCK_NAME = "index.sqlite3.lock"
 BUSY_TIMEOUT_S = 10.0
+SUFFIXES = ("", "-wal", "-shm", "-journal")  # the database and SQLite's files beside it
 
 
 class Connections:
@@ -41,6 +43,9 @@ class Connections:
         self._matches: dict[sqlite3.Connection, tuple[Any, ...]] = {}  # words in temp.text_match
         self._memory: sqlite3.Connection | None = None
         self._closed = False
+        # Set when damage found mid-use made a fresh, empty index: the caller should
+        # refresh. Cleared when a refresh starts.
+        self.stale = False
 
     # Opening ------------------------------------------------------------------
 
@@ -92,7 +97,7 @@ class Connections:
                     self.rebuilt = self.rebuilt or rebuilt
                 return
             except (schema.Corrupt, sqlite3.DatabaseError) as exc:
-                if isinstance(exc, sqlite3.OperationalError):
+                if isinstance(exc, sqlite3.DatabaseError) and not schema.is_damage(exc):
                     raise  # read-only, locked or cannot open: not damage
                 if attempt:
                     raise sqlite3.OperationalError("the index could not be rebuilt") from None
@@ -100,22 +105,62 @@ class Connections:
                 self._remove_files()
 
     def _ensure_private_file(self) -> None:
+        """The index file exists, is a regular file of ours, 0600; never a link's target.
+
+        A link, FIFO, device or hard link in the place of the index or of its
+        -wal, -shm or -journal is removed (the name, never what it points to)
+        and the index is made afresh, so nothing outside it is ever written.
+        """
         assert self.db_path is not None
-        fd = os.open(self.db_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-        os.close(fd)
-        if sys.platform != "win32" and os.stat(self.db_path).st_mode & 0o077:
-            os.chmod(self.db_path, FILE_MODE)
+        try:
+            self._check_files()
+        except UnsafeFileError:
+            self._remove_files()
+            self.rebuilt = True
+        fd = open_regular(self.db_path, os.O_RDWR | os.O_CREAT)
+        try:
+            if sys.platform != "win32" and os.fstat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+
+    def _check_files(self) -> None:
+        """Raise UnsafeFileError unless the index and SQLite's files are regular (or missing)."""
+        assert self.db_path is not None
+        for suffix in SUFFIXES:
+            check_regular(Path(f"{self.db_path}{suffix}"))
 
     def _remove_files(self) -> None:
         assert self.db_path is not None
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in SUFFIXES:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(f"{self.db_path}{suffix}")
+                os.unlink(f"{self.db_path}{suffix}")  # unlink never follows a link
+
+    def recover(self) -> None:
+        """Damage found while in use: start a fresh, empty index; refresh() fills it."""
+        with self._guard:
+            if self._closed:
+                return
+            self._drop_connections()
+            if self.db_path is None:
+                conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+                self._memory = conn
+                self._all.append(conn)
+                schema.create(conn, self.fts)
+            else:
+                self._remove_files()
+                self._prepare_file()
+            self.rebuilt = True
+            self.stale = True
 
     # Connections --------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
         assert self.db_path is not None
+        try:
+            self._check_files()  # SQLite opens by name: look first (see SECURITY.md)
+        except UnsafeFileError as exc:
+            raise sqlite3.DatabaseError(f"the index file is replaced by {exc.reason}") from None
         conn = sqlite3.connect(
             self.db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
@@ -198,9 +243,10 @@ class Connections:
             with self._refreshing:
                 yield
             return
-        lock = FileLock(self.root / LOCK_NAME)
+        lock: FileLock | None = FileLock(self.root / LOCK_NAME)
         try:
-            while not lock.acquire():
+            assert lock is not None
+            while not self._acquire(lock):
                 time.sleep(0.05)
         except OSError:
             lock = None  # cannot lock: SQLite's own locking still keeps the file whole
@@ -209,3 +255,32 @@ class Connections:
         finally:
             if lock is not None:
                 lock.release()
+
+    def _acquire(self, lock: FileLock) -> bool:
+        """Try the lock once; a link or FIFO planted in its place is removed, not followed."""
+        try:
+            return lock.acquire()
+        except UnsafeFileError:
+            os.unlink(lock.path)  # the planted name only
+            return lock.acquire()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+C = TypeVar("C", bound=Connections)
+
+
+def recovering(method: Callable[Concatenate[C, P], R]) -> Callable[Concatenate[C, P], R]:
+    """Any damage to the index found by `method` means rebuild (and ask again), never a crash."""
+
+    @functools.wraps(method)
+    def wrapper(self: C, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if self._closed or not schema.is_damage(exc):
+                raise
+            self.recover()
+            return method(self, *args, **kwargs)
+
+    return wrapper

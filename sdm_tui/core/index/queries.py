@@ -7,14 +7,19 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from sdm_tui.core.index.connections import Connections
+from sdm_tui.core.index.connections import Connections, recovering
 from sdm_tui.core.index.rows import Filters, IndexRow
 from sdm_tui.core.index.schema import ROW_SELECT
 from sdm_tui.core.index.search import MAX_WORDS, escape_like, words
+from sdm_tui.core.text import clean_line
 
 
 class Queries(Connections):
-    """What the list, the filters and the timeline ask of the index."""
+    """What the list, the filters and the timeline ask of the index.
+
+    Every public query is `recovering`: a damaged index is rebuilt (empty,
+    `stale` set so the caller refreshes), never an error on the screen.
+    """
 
     def _where(self, f: Filters, conn: sqlite3.Connection) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -86,7 +91,8 @@ class Queries(Connections):
         row[12] = bool(row[12])  # carer
         if row[14] != "ok":
             row[15] = f"{self.root / row[1]}:{row[15]}"
-        return IndexRow(*row)
+        # Whatever the index file holds reaches the screen cleaned (it may have been edited).
+        return IndexRow(*(clean_line(v) if isinstance(v, str) else v for v in row))
 
     def _select(self, f: Filters, tail: str, extra: list[Any]) -> list[IndexRow]:
         with self._use() as conn:
@@ -96,11 +102,13 @@ class Queries(Connections):
             ).fetchall()
         return [self._row(values) for values in found]
 
+    @recovering
     def count(self, f: Filters) -> int:
         with self._use() as conn:
             where, params = self._where(f, conn)
             return conn.execute(f"SELECT count(*) FROM records WHERE {where}", params).fetchone()[0]
 
+    @recovering
     def page(self, f: Filters, offset: int, limit: int) -> list[IndexRow]:
         """Rows newest first (created, then record id, both descending)."""
         return self._select(
@@ -117,14 +125,7 @@ class Queries(Connections):
         """
         after: list[Any] = []
         while True:
-            keyset = " AND (sort_at, record_id, id) < (?, ?, ?)" if after else ""
-            with self._use() as conn:
-                where, params = self._where(f, conn)
-                found = conn.execute(
-                    f"SELECT {ROW_SELECT}, sort_at, id FROM records WHERE {where}{keyset} "
-                    "ORDER BY sort_at DESC, record_id DESC, id DESC LIMIT ?",
-                    [*params, *after, batch],
-                ).fetchall()
+            found = self._batch_after(f, after, batch)
             for values in found:
                 yield self._row(values[:-2])
             if len(found) < batch:
@@ -132,6 +133,18 @@ class Queries(Connections):
             last = found[-1]
             after = [last[-2], last[0], last[-1]]
 
+    @recovering
+    def _batch_after(self, f: Filters, after: list[Any], batch: int) -> list[Any]:
+        keyset = " AND (sort_at, record_id, id) < (?, ?, ?)" if after else ""
+        with self._use() as conn:
+            where, params = self._where(f, conn)
+            return conn.execute(
+                f"SELECT {ROW_SELECT}, sort_at, id FROM records WHERE {where}{keyset} "
+                "ORDER BY sort_at DESC, record_id DESC, id DESC LIMIT ?",
+                [*params, *after, batch],
+            ).fetchall()
+
+    @recovering
     def get(self, record_id: str) -> IndexRow | None:
         with self._use() as conn:
             found = conn.execute(
@@ -141,6 +154,7 @@ class Queries(Connections):
             ).fetchone()
         return self._row(found) if found else None
 
+    @recovering
     def person(self, reference: str, modes: tuple[str, ...] = ("clinical",)) -> list[IndexRow]:
         """Every record of one service user, oldest first."""
         if not reference.strip():
@@ -149,6 +163,7 @@ class Queries(Connections):
             Filters(reference=reference, modes=modes), "ORDER BY sort_at, record_id, id", []
         )
 
+    @recovering
     def grids(self) -> list[tuple[str, str]]:
         """(grid id, latest title) of every grid in the index, for filter choices.
 

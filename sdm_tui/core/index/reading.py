@@ -1,17 +1,25 @@
-"""Reading one record file into an index row (also run in reader processes)."""
+"""Reading one record file into an index row (also run in reader processes).
+
+A file is read once, without following links, only if it is a regular file
+within record.MAX_RECORD_BYTES; its sha256 and the parsed row come from the
+same bytes. A link, FIFO, device or too-large file is a row with the reason.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sdm_tui.core import record
+from sdm_tui.core.fsutil import UnsafeFileError, read_regular_bytes
 from sdm_tui.core.index.schema import COLUMNS, NOTHING, FileRow
 from sdm_tui.core.index.search import body_text
 from sdm_tui.core.record import RecordProblem
-from sdm_tui.core.session import CERTAINTY_ITEMS, FEEDBACK_ITEMS, Answer3
+from sdm_tui.core.session import CERTAINTY_ITEMS, FEEDBACK_ITEMS, Answer3, Session
+from sdm_tui.core.tomlfile import Problem
 
 RECORD_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})_([0-9a-z]{12})\.toml$")
 
@@ -24,11 +32,71 @@ def fallback_sort_at(name: str, mtime_ns: int) -> str:
     return datetime.fromtimestamp(mtime_ns / 1e9, UTC).replace(microsecond=0).isoformat()
 
 
+def read_record(path: Path) -> tuple[Session, str]:
+    """A record and the sha256 of the bytes it was read from, or RecordProblem.
+
+    Never follows a link or blocks on a FIFO; anything wrong with the file,
+    however odd, is a RecordProblem that says what.
+    """
+    name = str(path)
+
+    def problem(message: str, fix: str = "restore the record from a copy") -> RecordProblem:
+        return RecordProblem("unreadable", [Problem(name, 0, message, fix)])
+
+    try:
+        raw = read_regular_bytes(path, record.MAX_RECORD_BYTES)
+    except UnsafeFileError as exc:
+        raise problem(
+            f"is {exc.reason}, not a record file",
+            "move it out of the records folder; put the record file itself there",
+        ) from None
+    except FileNotFoundError:
+        raise problem("the file is not there any more", "check the folder again") from None
+    except OSError as exc:
+        raise problem(f"cannot be read: {exc.strerror}", "check its permissions") from None
+    digest = hashlib.sha256(raw).hexdigest()
+    return parse_record(raw, name), digest
+
+
+def parse_record(raw: bytes, name: str) -> Session:
+    """record.load's checks on bytes already read (so the hash and the row agree)."""
+    try:
+        if not raw.strip():
+            raise RecordProblem(
+                "unreadable",
+                [Problem(name, 1, "the record is empty", "restore the record from a copy")],
+            )
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise RecordProblem(
+                "unreadable",
+                [
+                    Problem(
+                        name,
+                        line,
+                        f"byte {exc.start} is not UTF-8 text",
+                        "restore the record from a copy",
+                    )
+                ],
+            ) from None
+        return record.loads(text.removeprefix("\ufeff"), name)
+    except RecordProblem:
+        raise
+    except (ValueError, TypeError, RecursionError, MemoryError, KeyError) as exc:
+        # One odd file never stops the index (a 4,301-digit number, arrays 1,000 deep).
+        raise RecordProblem(
+            "unreadable",
+            [Problem(name, 0, f"cannot be read ({type(exc).__name__})", "restore it from a copy")],
+        ) from None
+
+
 def read_file(root: str, rel: str, size: int, mtime_ns: int) -> FileRow:
     """One record file as an index row; a file that fails says why. Runs in reader processes."""
     path = Path(root, rel)
     try:
-        s = record.load(path)
+        s, digest = read_record(path)
     except RecordProblem as exc:
         first = exc.problems[0]
         match = RECORD_NAME.match(path.name)
@@ -41,6 +109,7 @@ def read_file(root: str, rel: str, size: int, mtime_ns: int) -> FileRow:
             # Without the file name (Problem.__str__ starts with it): the root may be
             # spelled differently next time, so rows put the current path in front.
             "problem": str(first)[len(first.file) + 1 :],
+            "sha256": file_digest(path),
         }
         return _values(failed, rel, size, mtime_ns), ""
     su = s.service_user()
@@ -66,6 +135,7 @@ def read_file(root: str, rel: str, size: int, mtime_ns: int) -> FileRow:
         "amends": s.amends,
         "status": "ok",
         "problem": "",
+        "sha256": digest,
     }
     for key in FEEDBACK_ITEMS:
         found[f"fb_{key}"] = s.feedback.get(key)
@@ -78,6 +148,32 @@ def read_file(root: str, rel: str, size: int, mtime_ns: int) -> FileRow:
 def _values(found: dict[str, Any], rel: str, size: int, mtime_ns: int) -> tuple[Any, ...]:
     found = {**found, "path": rel, "size": size, "mtime_ns": mtime_ns}
     return tuple(found[column] for column in COLUMNS)
+
+
+def file_digest(path: Path) -> str:
+    """The sha256 of a regular file within the size limit, else "" (what the check compares)."""
+    try:
+        return hashlib.sha256(read_regular_bytes(path, record.MAX_RECORD_BYTES)).hexdigest()
+    except OSError:
+        return ""
+
+
+def seal_of(values: tuple[Any, ...] | list[Any], body: str) -> str:
+    """A hash over a row as written (COLUMNS order) and its search text.
+
+    The background check recomputes it, so a row changed in index.sqlite3
+    (and not by this code) is found and read again from its file.
+    """
+    parts = []
+    for value in values:
+        if value is None:
+            parts.append("\x00")
+        elif isinstance(value, float) and value.is_integer():
+            parts.append(str(int(value)))
+        else:
+            parts.append(str(value))
+    parts.append(body)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def read_batch(root: str, items: list[tuple[str, int, int]]) -> list[FileRow]:

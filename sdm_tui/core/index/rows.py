@@ -26,6 +26,8 @@ class IndexRow:
     problem: str  # one line when status != "ok", else ""
     completed: str = ""  # ISO datetime, UTC ("" when unreadable or never completed)
     option_id: str = ""  # the chosen option's id, as `records list` shows it
+    sha256: str = ""  # of the file's bytes when it was indexed ("" when it could not be read)
+    flag: str = ""  # "changed": the background check found the file or row not as indexed
 
     def review_passed(self, today: date) -> bool:
         """The review date is set and before `today`."""

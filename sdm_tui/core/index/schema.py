@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from typing import Any
 
 from sdm_tui.core.session import CERTAINTY_ITEMS, FEEDBACK_ITEMS
 
-SCHEMA_VERSION = 3  # PRAGMA user_version; any other value is rebuilt
+SCHEMA_VERSION = 4  # PRAGMA user_version; any other value is rebuilt
 
 FB = [f"fb_{key}" for key in FEEDBACK_ITEMS]
 CY = [f"cy_{key}" for key in CERTAINTY_ITEMS]
@@ -16,7 +17,7 @@ LAYOUT = ",".join([*FB, *CY])  # a change of items rebuilds the index
 BASE_COLUMNS = (
     "path size mtime_ns record_id mode synthetic created completed sort_at grid_id grid_title "
     "outcome option_id option service_user_ref ref_key review_date open_disagreements carer "
-    "amends status problem"
+    "amends status problem sha256"
 )
 COLUMNS = [*BASE_COLUMNS.split(), *FB, *CY]
 # A file that cannot be used: everything empty but what its name and folder say.
@@ -28,7 +29,7 @@ NOTHING: dict[str, Any] = {
 ROW_SELECT = (
     "record_id, path, mode, synthetic, created, grid_id, grid_title, outcome, option, "
     "service_user_ref, review_date, open_disagreements, carer, amends, status, problem, "
-    "completed, option_id"
+    "completed, option_id, sha256, flag"
 )
 
 FileRow = tuple[tuple[Any, ...], str]  # (column values in COLUMNS order, body)
@@ -75,6 +76,9 @@ def statements(fts: bool) -> list[str]:
             amends TEXT NOT NULL,
             status TEXT NOT NULL,
             problem TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            seal TEXT NOT NULL,
+            flag TEXT NOT NULL,
             {numbers}
         )""",
         # One index per filter, each ending in the list order so a page is a range scan.
@@ -104,6 +108,27 @@ def statements(fts: bool) -> list[str]:
     return statements
 
 
+def expected_names(fts: bool) -> set[str]:
+    """Every table, index and trigger the schema makes (one missing means rebuild)."""
+    made = re.compile(r"CREATE (?:VIRTUAL )?(?:TABLE|INDEX|TRIGGER) (\w+)")
+    return {m.group(1) for statement in statements(fts) for m in made.finditer(statement)}
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """The index file is damaged or tampered with (rebuild it), not busy or read-only.
+
+    Any DatabaseError but an OperationalError is damage (malformed, not a
+    database, a forged row breaking a constraint); an OperationalError is when
+    a table, column or index the schema makes is missing, or SQLite says corrupt.
+    """
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    if not isinstance(exc, sqlite3.OperationalError):
+        return True
+    message = str(exc).lower()
+    return any(word in message for word in ("no such", "malformed", "corrupt", "not a database"))
+
+
 class Corrupt(Exception):
     """The index file is not a usable database."""
 
@@ -121,7 +146,7 @@ def check_or_create(conn: sqlite3.Connection) -> tuple[bool, bool]:
             raise
         raise Corrupt from None
     fts = fts5_available(conn)
-    if version == SCHEMA_VERSION and "meta" in tables:
+    if version == SCHEMA_VERSION and expected_names(fts) <= tables:
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if meta.get("layout") == LAYOUT and meta.get("fts") == str(int(fts)):
             return fts, False
@@ -133,13 +158,14 @@ def check_or_create(conn: sqlite3.Connection) -> tuple[bool, bool]:
             r[0]: r[1]
             for r in conn.execute("SELECT name, type FROM sqlite_master WHERE sql IS NOT NULL")
         }
-        if version == SCHEMA_VERSION and "meta" in current:
+        if version == SCHEMA_VERSION and expected_names(fts) <= set(current):
             meta = dict(conn.execute("SELECT key, value FROM meta"))
             if meta.get("layout") == LAYOUT and meta.get("fts") == str(int(fts)):
                 conn.execute("COMMIT")
                 return fts, False
         for name, kind in current.items():
-            if kind == "table" and not name.startswith(("fts_", "sqlite_")):
+            # Shadow tables too (fts_data...): the FTS table itself may be the one gone.
+            if kind == "table" and not name.startswith("sqlite_"):
                 try:
                     conn.execute(f'DROP TABLE IF EXISTS "{name}"')
                 except sqlite3.OperationalError as exc:  # e.g. FTS5 gone from this SQLite

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 
 from sdm_tui.core.index.connections import Connections
 from sdm_tui.core.index.pool import read_in_processes
-from sdm_tui.core.index.reading import read_batch
+from sdm_tui.core.index.reading import read_batch, seal_of
 from sdm_tui.core.index.rows import Changes
-from sdm_tui.core.index.schema import COLUMNS, FileRow
+from sdm_tui.core.index.schema import COLUMNS, FileRow, is_damage
 from sdm_tui.core.index.walk import folders, span
 
 BATCH = 500  # files read and written per transaction
@@ -37,20 +37,23 @@ class Sync(Connections):
         """
         start = time.perf_counter()
         rebuilt = self.rebuilt
+        self.stale = False
         with self._refresh_lock():
             try:
                 added, updated, removed = self._refresh(progress, workers)
             except sqlite3.ProgrammingError:
                 if self._closed:  # closed (the window went) while refreshing: nothing to do
                     return Changes(0, 0, 0, time.perf_counter() - start, rebuilt)
-                raise
+                # Another thread found damage and started a fresh index: fill that one.
+                self.stale = False
+                rebuilt = True
+                added, updated, removed = self._refresh(progress, workers)
             except sqlite3.DatabaseError as exc:
-                if self.db_path is None or isinstance(exc, sqlite3.OperationalError):
+                if not is_damage(exc):
                     raise
-                # Damaged under us ("malformed"): start again from the files.
-                self._drop_connections()
-                self._remove_files()
-                self._prepare_file()
+                # Damaged under us (malformed, a table dropped): start again from the files.
+                self.recover()
+                self.stale = False
                 rebuilt = True
                 added, updated, removed = self._refresh(progress, workers)
         self.rebuilt = False
@@ -151,16 +154,19 @@ class Sync(Connections):
             done += len(rows)
             yield done, rows
 
-    def _write(self, conn: sqlite3.Connection, drop: list[str], rows: list[FileRow]) -> None:
+    def _write(
+        self, conn: sqlite3.Connection, drop: list[str], rows: list[FileRow], flag: str = ""
+    ) -> None:
+        """Drop rows by path and insert `rows`, sealed; `flag` marks rows found changed."""
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.executemany("DELETE FROM records WHERE path = ?", [(p,) for p in drop])
             insert = (
-                f"INSERT INTO records ({', '.join(COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(COLUMNS))})"
+                f"INSERT INTO records ({', '.join(COLUMNS)}, seal, flag) "
+                f"VALUES ({', '.join('?' * (len(COLUMNS) + 2))})"
             )
             for values, body in rows:
-                new_id = conn.execute(insert, values).lastrowid
+                new_id = conn.execute(insert, (*values, seal_of(values, body), flag)).lastrowid
                 conn.execute("INSERT INTO texts (id, body) VALUES (?, ?)", (new_id, body))
             conn.execute("COMMIT")
         except BaseException:

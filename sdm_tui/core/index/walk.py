@@ -15,14 +15,19 @@ def folders(root: Path) -> Iterator[tuple[str, list[tuple[str, int, int]] | None
     The same files as RecordStore.record_files: <mode>/<month folder>/*.toml,
     no hidden or temporary files; unsorted, for speed. A folder that cannot be
     listed gives None, so what the index knows of it is kept, not dropped.
+    Nothing is followed: a mode or month folder that is a link is not walked,
+    and a file's size and time are its own (lstat), so a link, FIFO or device
+    named like a record is listed, and the reader says what it is.
     """
     for mode in MODES:
+        if os.path.islink(root / mode):
+            continue
         try:
             months = list(os.scandir(root / mode))
         except (FileNotFoundError, NotADirectoryError):
             continue
         for month in months:
-            if not month.is_dir():
+            if not month.is_dir(follow_symlinks=False):
                 continue
             folder = f"{mode}/{month.name}"
             try:
@@ -37,7 +42,7 @@ def folders(root: Path) -> Iterator[tuple[str, list[tuple[str, int, int]] | None
                     if not name.endswith(".toml") or name.startswith("."):
                         continue
                     try:
-                        st = entry.stat()
+                        st = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue  # gone between listing and stat
                     files.append((f"{folder}/{name}", st.st_size, st.st_mtime_ns))
