@@ -293,6 +293,15 @@ def test_grids_diff_json(run: Run) -> None:
     assert len(document["edits"]) == 16
 
 
+def test_grids_show_gives_level_meaning_and_the_latest_changes(run: Run) -> None:
+    code, out, _ = run("grids", "show", DIFF / "new.toml", "--width", "100")
+    assert code == 0
+    assert "Level: How much" in out
+    tail = out.split("Changes in version 1.1.0 (2026-12-03):\n", 1)[1]
+    assert tail.startswith("- Tablet B replaced by Tablet C; weight row says how much.\n")
+    assert "First version." not in tail  # only the entries of the grid's own version
+
+
 def test_grids_diff_a_broken_file(run: Run, tmp_path: Path) -> None:
     missing = tmp_path / "missing.toml"
     bad = DATA / "unsafe" / "grid-osc52.toml"

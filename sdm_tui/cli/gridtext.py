@@ -57,6 +57,8 @@ def render_grid(grid: OptionGrid, width: int = 100) -> str:
         for question in grid.questions:
             out.append(rule)
             cells = [_wrap(question.text, QUESTION_COLUMN)]
+            if question.level_meaning:
+                cells[0] += _wrap(f"Level: {question.level_meaning}", QUESTION_COLUMN)
             for option in page:
                 answer = grid.answer(question.id, option.id)
                 level = (
@@ -79,4 +81,9 @@ def render_grid(grid: OptionGrid, width: int = 100) -> str:
         ),
     ]
     out += _wrap(f"Updates: {grid.update_policy}", width)
+    latest = [c for c in grid.changes if c.version == grid.version]
+    if latest:
+        out += ["", f"Changes in version {grid.version} ({latest[0].date}):"]
+        for change in latest:
+            out += _wrap(f"- {change.what}", width)
     return "\n".join(out) + "\n"
