@@ -5,7 +5,8 @@ Each rule returns `RuleProblem`s that name the row and option (or field) and the
 
 - level-meaning: an answer on a practical question may have a level only if that
   question has `level_meaning`; on a yes/no question (its text starts with one of
-  YES_NO_WORDS: "Can I ask for this?") any level needs `level_meaning` too.
+  YES_NO_WORDS: "Can I ask for this?") any level needs `level_meaning` too; a
+  day-to-day (subjective) row never has level "none".
 - uncertain: an answer with level "uncertain" cites at least two sources, or its text
   says "no figure" or "not known".
 - evidence: a grid that names an evidence list (`evidence = "antipsychotics"`) cites
@@ -32,7 +33,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sdm_tui.core.catalog import shipped_grids_dir
-from sdm_tui.core.grid import Id, OptionGrid, Text, Topic
+from sdm_tui.core.grid import Id, Level, OptionGrid, Text, Topic
 from sdm_tui.core.tomlfile import (
     FileProblems,
     LineMap,
@@ -149,6 +150,17 @@ def _level_rules(grid: OptionGrid) -> list[RuleProblem]:
         if answer.level is None or answer.question not in questions:
             continue
         question = questions[answer.question]
+        if question.topic is Topic.SUBJECTIVE and answer.level is Level.NONE:
+            found.append(
+                RuleProblem(
+                    "level-meaning",
+                    ("answers", index, "level"),
+                    f'{answer.question} x {answer.option}: level "none" on a day-to-day '
+                    "(subjective) row",
+                    "use low, or no level, and say what people may notice",
+                )
+            )
+            continue
         if question.level_meaning:
             continue
         if question.topic is Topic.PRACTICAL:

@@ -523,3 +523,10 @@ def test_every_content_rule_message_is_one_problem_line(tmp_path: Path) -> None:
         for problem in as_problems(found, str(path), path.read_text()):
             assert PROBLEM_LINE.match(str(problem)), str(problem)
             assert problem.line > 0
+
+
+def test_no_none_level_on_a_day_to_day_row(tmp_path: Path) -> None:
+    path = _good_grid(tmp_path, 'topic = "metabolic"', 'topic = "subjective"')
+    assert _rules(path) == [
+        'level-meaning: weight x no-change: level "none" on a day-to-day (subjective) row'
+    ]
