@@ -6,7 +6,8 @@ the change-log entries the new version adds. `format_text` makes it readable for
 content group signing a change off (one block per change, grouped by row);
 `as_json` is stable and machine-readable. `sdm-tui grids diff OLD NEW` prints them.
 
-Options and questions are matched by id: a changed name is a rename. When an option
+Options and questions are matched by id: a changed name is a rename, and a new order
+of the ones kept is one "(order)" edit (old and new id lists). When an option
 or question is removed, its answers are not listed one by one (the removal says how
 many went); when one is added, every new answer is listed, as those need signing off.
 """
@@ -117,6 +118,10 @@ def _items(
             if counts is not None:
                 value["answers"] = counts.get(item_id, 0)
             yield Edit(area, "removed", item_id, "", value, None)
+    if counts is not None:  # options and questions: their order is what people see
+        kept = [i for i in after if i in before]
+        if kept != [i for i in before if i in after]:
+            yield Edit(area, "changed", "(order)", "order", list(before), list(after))
 
 
 def _answers(old: OptionGrid, new: OptionGrid) -> Iterator[Edit]:

@@ -159,3 +159,16 @@ def test_runs_on_the_archived_and_current_choice_grid() -> None:
 def test_griddiff_does_not_import_textual() -> None:
     source = Path(griddiff.__file__).read_text()
     assert "import textual" not in source and "from textual" not in source
+
+
+def test_a_new_order_of_rows_is_one_edit(pair: tuple[OptionGrid, OptionGrid]) -> None:
+    _, new = pair
+    data = new.model_dump()
+    swapped = OptionGrid.model_validate({**data, "questions": data["questions"][::-1]})
+    edits = diff_grids(new, swapped).edits
+    assert [(e.area, e.key, e.old, e.new) for e in edits] == [
+        ("question", "(order)", ["works", "weight"], ["weight", "works"])
+    ]
+    assert "question (order): order changed" in format_text(diff_grids(new, swapped))
+    # Adding or removing does not count as a new order of the others.
+    assert not [e for e in diff_grids(*pair).edits if e.key == "(order)"]
