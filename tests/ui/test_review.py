@@ -635,3 +635,130 @@ def test_bars_and_sparklines_are_blocks_with_numbers() -> None:
     assert lines[0].startswith("Chosen   ██") and lines[0].endswith("30 (75%)")
     assert lines[1].endswith("10 (25%)")
     assert len(lines[0]) == len(lines[1])  # the numbers line up
+
+
+# Checking the files against the index (issue 13 items 5 and 6, issue 18 item 5) --------
+
+
+@pytest.fixture
+def training_root(tmp_path: Path) -> Path:
+    from sdm_tui.core.synth import write_synthetic
+
+    root = tmp_path / "records"
+    write_synthetic(root, 20, 5, load_catalog(SHIPPED).grids)
+    return root
+
+
+async def open_training(pilot: Pilot) -> ReviewScreen:
+    screen = await open_review(pilot)
+    screen.query_one("#f-mode").value = "training"  # type: ignore[attr-defined]
+    await checked(pilot)
+    return screen
+
+
+def forge_first_row(root: Path) -> IndexRow:
+    """A row of index.sqlite3 changed by hand: the file still says otherwise."""
+    import sqlite3
+
+    from sdm_tui.core.index import MODES, Filters, RecordIndex
+
+    with RecordIndex.open(root) as index:
+        index.refresh()
+        first = index.page(Filters(modes=MODES), 0, 1)[0]
+    conn = sqlite3.connect(root / "index.sqlite3")
+    conn.execute("UPDATE records SET service_user_ref = 'FORGED-1' WHERE path = ?", (first.path,))
+    conn.commit()
+    conn.close()
+    return first
+
+
+async def test_filter_hints_cannot_be_taken_for_filled_in_filters(training_root: Path) -> None:
+    app = make_app(training_root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot)
+        for box in screen.query(".filter-row Input").results(Input):
+            assert box.value == ""
+            assert box.placeholder.startswith("e.g. "), box.placeholder
+            style = box.get_component_rich_style("input--placeholder")
+            assert style.italic and style.dim, box.id
+            # The whole hint fits in its box.
+            assert len(box.placeholder) <= box.content_region.width, box.id
+
+
+async def test_a_forged_row_is_corrected_and_marked_in_the_list(training_root: Path) -> None:
+    first = forge_first_row(training_root)
+    app = make_app(training_root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_training(pilot)
+        assert "1 file changed on disk since indexed" in status(screen)
+        rows = rows_of(screen)
+        assert len(rows) == 20
+        assert not any(r.service_user_ref == "FORGED-1" for r in rows)
+        [flagged] = [r for r in rows if r.flag]
+        assert flagged.path == first.path and flagged.service_user_ref == first.service_user_ref
+        line = screen.query_one("#review-list", VirtualList)
+        texts = [line.render_line(y).text for y in range(20)]
+        marked = [t for t in texts if "≠" in t]
+        assert len(marked) == 1 and "changed on disk" in marked[0]
+        # Opened, the record view says so too (in words, not colour only).
+        await highlight(pilot, screen, flagged.record_id)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordViewScreen)
+        assert "Changed on disk" in str(app.screen.query_one("#record-changed", Static).render())
+
+
+async def test_the_check_of_every_file_shows_it_is_done(training_root: Path) -> None:
+    app = make_app(training_root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_training(pilot)
+        assert "✓ 20 files match the index" in status(screen)
+        assert not any(r.flag for r in rows_of(screen))
+        await highlight(pilot, screen, rows_of(screen)[0].record_id)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordViewScreen)
+        assert not app.screen.query("#record-changed")
+
+
+async def test_a_byte_changed_with_its_time_kept_is_marked(training_root: Path) -> None:
+    import sqlite3  # noqa: F401  (the index is built first, then the file changed)
+
+    from sdm_tui.core.index import MODES, Filters, RecordIndex
+
+    with RecordIndex.open(training_root) as index:
+        index.refresh()
+        first = index.page(Filters(modes=MODES), 0, 1)[0]
+    path = training_root / first.path
+    info = path.stat()
+    data = bytearray(path.read_bytes())
+    at = data.index(b"SYN-") + 4
+    data[at] = ord("7") if data[at] != ord("7") else ord("8")
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    app = make_app(training_root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_training(pilot)
+        [row] = [r for r in rows_of(screen) if r.path == first.path]
+        assert row.flag == "changed" and row.status == "integrity"
+        line = screen.query_one("#review-list", VirtualList)
+        texts = [line.render_line(y).text for y in range(20)]
+        assert any("changed on disk, failed integrity check" in t for t in texts)
+
+
+async def test_an_index_damaged_while_shown_is_rebuilt(training_root: Path) -> None:
+    import sqlite3
+
+    app = make_app(training_root)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_training(pilot)
+        assert len(rows_of(screen)) == 20
+        conn = sqlite3.connect(training_root / "index.sqlite3")
+        conn.execute("DROP TABLE records")
+        conn.commit()
+        conn.close()
+        screen.requery()
+        await checked(pilot)
+        await checked(pilot)
+        assert len(rows_of(screen)) == 20
+        assert "could not be read" not in note(screen)

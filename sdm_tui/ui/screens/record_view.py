@@ -42,6 +42,10 @@ from sdm_tui.core.session import (
 from sdm_tui.core.summary import DEFAULT_CONTACT, STANCE_TEXT, plain_date, summary_markdown
 from sdm_tui.ui.panes.side import IMPORTANCE_SHORT, OPEN_MARK, TALKED_MARK
 
+CHANGED_NOTE = (
+    "≠ Changed on disk: this file is not what the records index held (its contents or the "
+    "index row differ). What you see here is read from the file; the list now shows it too."
+)
 LEGEND = (
     "Matters: 0 not important … 4 most important, – not said. "
     "Leaning: ▲ towards ◆ open ▼ away ? unsure. ⚠ differ = still open, ✓ talked = talked through."
@@ -208,10 +212,12 @@ class RecordViewScreen(Screen[None]):
         *,
         today: date,
         timeline: Callable[[str], None] | None = None,
+        changed: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
         self.path = path
+        self.changed = changed  # the file is not what the index held (review list flag ≠)
         self.today = today
         self._timeline = timeline
         self._summary_shown = False
@@ -220,6 +226,8 @@ class RecordViewScreen(Screen[None]):
         yield Header()
         note = self.app.catalog.version_note(self.session.grid)  # type: ignore[attr-defined]
         yield Static(facts(self.session, self.today, note), id="record-facts", markup=False)
+        if self.changed:
+            yield Static(CHANGED_NOTE, id="record-changed", markup=False)
         with TabbedContent(id="record-tabs"):
             with TabPane("Views side by side (v)", id="tab-views"):
                 yield Static(LEGEND, classes="hint", id="record-legend", markup=False)

@@ -9,10 +9,17 @@ Every filter change asks the index again (typing waits ~150 ms for a pause).
 Training records appear only when asked for. A record that fails its integrity
 check or cannot be read is listed with a ✗ and why, and opens to the reason
 and the fix; it is never hidden.
+
+After the folder is checked, every file is compared with what the index holds
+(its sha256, and each row's seal) in another worker thread, in small batches,
+with the progress in the status line; a file or row not as indexed is read
+again and marked ≠ "changed on disk" in the list. Opening a record checks that
+one file the same way, and its view says so when it differs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from dataclasses import replace
@@ -28,8 +35,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from sdm_tui.core import record
-from sdm_tui.core.index import Changes, Filters, IndexRow, RecordIndex
+from sdm_tui.core.index import Changes, Filters, IndexRow, RecordIndex, Verified
+from sdm_tui.core.index.reading import read_record
 from sdm_tui.core.record import RecordProblem
 from sdm_tui.ui.screens.record_view import RecordProblemScreen, RecordViewScreen
 from sdm_tui.ui.screens.review_rows import (
@@ -73,6 +80,8 @@ class ReviewScreen(Screen[None]):
         self.problems: list[str] = []
         self.checking = ""
         self.checked = ""
+        self.verifying = ""  # the background check of every file's hash, while it runs
+        self.verified = ""
         self.index_error = ""
         self.empty_note = ""
         self._timer: Timer | None = None
@@ -91,17 +100,17 @@ class ReviewScreen(Screen[None]):
         yield Header()
         with Horizontal(id="review-filters-1", classes="filter-row"):
             yield Static("Find", classes="filter-label", markup=False)
-            yield Input(placeholder="words, e.g. weight", id="f-text", compact=True)
+            yield Input(placeholder="e.g. weight", id="f-text", compact=True)
             yield Static("Ref", classes="filter-label", markup=False)
-            yield Input(placeholder="SU-0042", id="f-ref", compact=True)
+            yield Input(placeholder="e.g. SU-0042", id="f-ref", compact=True)
             yield Select(
                 [(Text("Any grid"), "")], value="", allow_blank=False, id="f-grid", compact=True
             )
         with Horizontal(id="review-filters-2", classes="filter-row"):
             yield Static("From", classes="filter-label", markup=False)
-            yield Input(placeholder="YYYY-MM-DD", id="f-from", compact=True, max_length=10)
+            yield Input(placeholder="e.g. 2026-01-31", id="f-from", compact=True, max_length=10)
             yield Static("To", classes="filter-label", markup=False)
-            yield Input(placeholder="YYYY-MM-DD", id="f-to", compact=True, max_length=10)
+            yield Input(placeholder="e.g. 2026-12-31", id="f-to", compact=True, max_length=10)
             yield Select(
                 [(Text(k), v) for k, v in OUTCOMES],
                 value="",
@@ -157,7 +166,7 @@ class ReviewScreen(Screen[None]):
     def on_unmount(self) -> None:
         # A check still running closes the index when it ends (see _finish_check).
         self._gone = True
-        if self.index is not None and not self.checking:
+        if self.index is not None and not self.checking and not self.verifying:
             self.index.close()
 
     # Filters -----------------------------------------------------------------
@@ -242,6 +251,9 @@ class ReviewScreen(Screen[None]):
         self.rows.set_empty("No records to show." if self.empty_note else "")
         self.rows.reset(self.count, self._page_for(self.filters), keep_cursor=keep_cursor)
         self._show_status()
+        if self.index.stale and not self.checking:
+            # Damage was found and the index made afresh: fill it from the files.
+            self.call_later(self.action_check_folder)
 
     def _page_for(self, filters: Filters):
         def fetch(offset: int, limit: int) -> list[IndexRow]:
@@ -293,6 +305,8 @@ class ReviewScreen(Screen[None]):
             status += f" · {self.checking}"
         elif self.checked:
             status += f" · {self.checked}"
+        if self.verifying or self.verified:
+            status += f" · {self.verifying or self.verified}"
         self.query_one("#review-status", Static).update(status)
         notes = [n for n in (self.index_error, *self.problems) if n]
         if self.index is not None and self.index.warning:
@@ -311,6 +325,7 @@ class ReviewScreen(Screen[None]):
         self._last_requery = time.monotonic()
         self.checking = "checking the folder…"
         self.checked = ""
+        self.verified = ""
         self._show_status()
         self._check_folder()
 
@@ -353,13 +368,70 @@ class ReviewScreen(Screen[None]):
         """In the app's thread when a check ends: show it, or close the index if we left."""
         self.checking = ""
         if self._gone:
-            if self.index is not None:
+            if self.index is not None and not self.verifying:
                 self.index.close()
             return
         if isinstance(result, str):
             self._check_failed(result)
         else:
             self._checked(result)
+            self._verify_files()
+
+    # Checking every file against the index ------------------------------------
+
+    def _verify_files(self) -> None:
+        if self.index is None or self.verifying or self._gone:
+            return
+        self.verifying = "checking files against the index…"
+        self._show_status()
+        self._run_verify(self.app)
+
+    @work(thread=True, exclusive=True, group="review-verify", exit_on_error=False)
+    def _run_verify(self, app: App) -> None:
+        index = self.index
+        if index is None:
+            return
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done < total and now - last[0] < PROGRESS_EVERY_S:
+                return
+            last[0] = now
+            app.call_from_thread(self._show_verify_progress, done, total)
+
+        try:
+            result: Verified | str = index.verify(progress, stop=lambda: self._gone)
+        except (sqlite3.Error, OSError) as exc:
+            result = str(exc)
+        app.call_from_thread(self._finish_verify, result)
+
+    def _show_verify_progress(self, done: int, total: int) -> None:
+        if not self.verifying or self._gone:
+            return
+        self.verifying = f"checking files against the index… {done:,} of {total:,}"
+        self._show_status()
+
+    def _finish_verify(self, result: Verified | str) -> None:
+        self.verifying = ""
+        if self._gone:
+            if self.index is not None and not self.checking:
+                self.index.close()
+            return
+        if isinstance(result, str):
+            self.verified = "⚠ files not checked against the index (Ctrl+R to try again)"
+        elif result.stopped:
+            self.verified = ""
+        elif result.changed:
+            self.verified = (
+                f"≠ {result.changed:,} file{'' if result.changed == 1 else 's'} changed on disk "
+                "since indexed: read again and marked ≠"
+            )
+            self.requery(keep_cursor=True)
+            return
+        else:
+            self.verified = f"✓ {result.checked:,} files match the index"
+        self._show_status()
 
     def _checked(self, changes: Changes) -> None:
         moved = changes.added + changes.updated + changes.removed
@@ -400,14 +472,23 @@ class ReviewScreen(Screen[None]):
             self.action_check_folder()
             return
         try:
-            session = record.load(path)
+            session, digest = read_record(path)
         except RecordProblem as exc:
             self.app.push_screen(RecordProblemScreen(str(path), exc.kind, str(exc.problems[0])))
             self.action_check_folder()  # it changed since the index read it
             return
+        # Marked by the background check, or found just now: the view says so.
+        changed = bool(row.flag)
+        if self.index is not None:
+            with contextlib.suppress(sqlite3.Error):  # the file itself is shown either way
+                changed = not self.index.check_file(row.path, digest) or changed
         self.app.push_screen(
-            RecordViewScreen(session, path, today=self.today, timeline=self.open_timeline)
+            RecordViewScreen(
+                session, path, today=self.today, timeline=self.open_timeline, changed=changed
+            )
         )
+        if changed:
+            self.requery(keep_cursor=True)
 
     def open_timeline(self, reference: str) -> None:
         from sdm_tui.ui.screens.timeline import TimelineScreen

@@ -1,6 +1,6 @@
 """How the review list draws a record's row and reads its filters (no screen here).
 
-Split from review.py: the column widths, the flags (◷ ⚠ ✗), the row and heading
+Split from review.py: the column widths, the flags (◷ ⚠ ✗ ≠), the row and heading
 text for a given width, parsing a typed date and describing the filters in words.
 """
 
@@ -13,7 +13,8 @@ from textual.widgets import Static
 
 from sdm_tui.core.index import Filters, IndexRow
 
-LEGEND = "◷ review date passed · ⚠ disagreement open · ✗ failed check or unreadable"
+LEGEND = "◷ review passed · ⚠ disagreement open · ✗ failed check · ≠ changed on disk"
+CHANGED_WORDS = "changed on disk"  # the background check found the file not as indexed
 OUTCOMES = [
     ("Any outcome", ""),
     ("Chosen", "chosen"),
@@ -56,10 +57,11 @@ def decision_text(row: IndexRow) -> str:
 
 
 def flags(row: IndexRow, today: date) -> str:
-    """◷ ⚠ ✗ marks for one row (the legend says what each means)."""
+    """◷ ⚠ ✗ ≠ marks for one row (the legend says what each means)."""
+    changed = "≠" if row.flag else ""
     if row.status != "ok":
-        return "✗"
-    marks = ""
+        return "✗" + changed
+    marks = changed
     if row.review_passed(today):
         marks += "◷"
     if row.open_disagreements:
@@ -91,6 +93,8 @@ def row_text(row: IndexRow, width: int, today: date) -> Text:
     mark = flags(row, today)
     if row.status != "ok":
         reason = PROBLEM_WORDS.get(row.status, "cannot be read")
+        if row.flag:
+            reason = f"{CHANGED_WORDS}, {reason}"
         line = _columns(
             [
                 (mark, FLAGS_W),
@@ -108,7 +112,12 @@ def row_text(row: IndexRow, width: int, today: date) -> Text:
             (row.service_user_ref or "—", REF_W),
             (decision_text(row), decision_width(width)),
             (row.mode, MODE_W),
-            (row.grid_title or row.grid_id, width),
+            (
+                f"≠ {CHANGED_WORDS} · {row.grid_title or row.grid_id}"
+                if row.flag
+                else row.grid_title or row.grid_id,
+                width,
+            ),
         ],
         width,
     )

@@ -9,6 +9,7 @@ files; one that cannot be read is listed with ✗ and why, and cannot be compare
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -22,9 +23,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from sdm_tui.core import record
 from sdm_tui.core.history import CompareError, compare, decision_words, review_status
 from sdm_tui.core.index import IndexRow, RecordIndex
+from sdm_tui.core.index.reading import read_record
 from sdm_tui.core.record import RecordProblem
 from sdm_tui.core.session import Session
 from sdm_tui.core.summary import plain_date
@@ -47,6 +48,7 @@ class Entry:
     kind: str = ""  # RecordProblem.kind when session is None
     problem: str = ""
     review: str = ""
+    changed: bool = False  # the file is not what the index held (see RecordIndex.check_file)
 
 
 def load_entries(
@@ -59,13 +61,20 @@ def load_entries(
             entries.append(Entry(row, None, row.status, row.problem))
             continue
         try:
-            entries.append(Entry(row, record.load(root / row.path)))
+            session, digest = read_record(root / row.path)
         except RecordProblem as exc:
             entries.append(Entry(row, None, exc.kind, str(exc.problems[0])))
+            continue
+        changed = bool(row.flag)
+        with contextlib.suppress(sqlite3.Error):  # the file itself is shown either way
+            changed = not index.check_file(row.path, digest) or changed
+        entries.append(Entry(row, session, changed=changed))
     sessions = [e.session for e in entries if e.session is not None]
     lines = iter(review_status(sessions, today))
     return [
-        Entry(e.row, e.session, e.kind, e.problem, next(lines)) if e.session is not None else e
+        Entry(e.row, e.session, e.kind, e.problem, next(lines), e.changed)
+        if e.session is not None
+        else e
         for e in entries
     ]
 
@@ -89,6 +98,8 @@ def entry_text(entry: Entry, marked: bool) -> Text:
     still_open = len(session.open_disagreements())
     if still_open:
         extra.append(f"⚠ {still_open} still open")
+    if entry.changed:
+        extra.append("≠ changed on disk")
     if extra:
         text.append(" · " + " · ".join(extra))
     text.append(f"\n    {entry.review}", style="dim")
@@ -244,7 +255,9 @@ class TimelineScreen(Screen[None]):
         if entry.session is None:
             self.app.push_screen(RecordProblemScreen(str(path), entry.kind, entry.problem))
             return
-        self.app.push_screen(RecordViewScreen(entry.session, path, today=self.today))
+        self.app.push_screen(
+            RecordViewScreen(entry.session, path, today=self.today, changed=entry.changed)
+        )
 
     def action_back(self) -> None:
         self.dismiss(None)
