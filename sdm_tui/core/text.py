@@ -3,10 +3,16 @@
 Everything people type (notes, reasons, views, labels) passes through `clean`
 on input, on load and before export. It removes what could change what a
 terminal or another reader shows (control characters, escape sequences, bidi
-overrides, lone surrogates) and keeps everything else exactly as typed.
+overrides and marks, invisible format characters such as zero-width spaces,
+lone surrogates) and keeps everything else exactly as typed. `clean_line`
+(labels, references, short answers) also drops zero-width joiners and
+non-joiners, except a joiner inside an emoji sequence, so "Me" and "M\u200be"
+or "M\u200de" cannot be two different labels that look the same.
 
 Markdown escaping lives here too, so the summary never turns typed text into
-headings, links, images, HTML, code or table cells.
+headings, links, images, HTML, code or table cells, and a bare web address or
+e-mail address is not made a link by a viewer that links them (its dots,
+colons and @ are escaped: `https\\://nhs\\.uk` shows as typed).
 """
 
 from __future__ import annotations
@@ -16,6 +22,21 @@ import unicodedata
 
 # Bidirectional embedding, override and isolate characters ("Trojan Source").
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Invisible format characters (Unicode category Cf) with no place in typed text:
+# soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width space,
+# left-to-right and right-to-left marks, word joiner and invisible operators,
+# deprecated format characters, byte order mark / zero-width no-break space,
+# interlinear annotation, shorthand and musical format controls, and the tag
+# characters (which can hide whole sentences). Kept: the Arabic and other
+# prepended number marks (they show), and U+200C/U+200D, which Persian, Indic
+# scripts and emoji sequences need in notes (clean_line drops them, see below).
+_INVISIBLE = (
+    "\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_JOINERS = "\u200c\u200d"
+_EMOJI_JOIN_AFTER = "\ufe0f"  # emoji presentation selector: a joiner may follow it
 # ANSI escape sequences (CSI, OSC, single-character) are removed whole so no
 # stray "[31m" is left behind once the ESC byte has gone.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -/]*[0-~])")
@@ -24,8 +45,10 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[
 # Any character `clean` would change: controls (Cc is exactly U+0000-U+001F and
 # U+007F-U+009F), surrogates, bidi controls, and CR; for one line also LF and the
 # Unicode line and paragraph separators. Tab always stays, LF stays in multi-line text.
-_CHANGES_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_BIDI}]")
-_CHANGES_LINE = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029{_BIDI}]")
+_CHANGES_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_BIDI}{_INVISIBLE}]")
+_CHANGES_LINE = re.compile(
+    f"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029{_BIDI}{_INVISIBLE}{_JOINERS}]"
+)
 
 
 def _keep(ch: str, multiline: bool) -> bool:
@@ -60,8 +83,10 @@ def clean(text: str, *, multiline: bool = True, max_length: int | None = None) -
 def _clean_slowly(text: str, *, multiline: bool, max_length: int | None) -> str:
     text = _ANSI.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE_RE.sub("", text)
     if not multiline:
         text = text.replace("\n", " ").replace("\u2028", " ").replace("\u2029", " ")
+        text = _drop_joiners(text)
     out = []
     for ch in text:
         if unicodedata.category(ch) == "Cs":
@@ -74,6 +99,27 @@ def _clean_slowly(text: str, *, multiline: bool, max_length: int | None) -> str:
     return result
 
 
+def _is_emoji(ch: str) -> bool:
+    return ch == _EMOJI_JOIN_AFTER or unicodedata.category(ch) in ("So", "Sk")
+
+
+def _drop_joiners(text: str) -> str:
+    """Zero-width (non-)joiners go, but for a joiner between two parts of an emoji."""
+    if "\u200c" not in text and "\u200d" not in text:
+        return text
+    out = []
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch == "\u200c":
+            continue
+        if ch == "\u200d" and not (
+            0 < i < last and _is_emoji(text[i - 1]) and unicodedata.category(text[i + 1]) == "So"
+        ):
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 def clean_line(text: str, max_length: int | None = None) -> str:
     """A single line: labels, references, short answers. Trims outer spaces."""
     return clean(text, multiline=False, max_length=max_length).strip()
@@ -82,6 +128,11 @@ def clean_line(text: str, max_length: int | None = None) -> str:
 # Characters that can make Markdown syntax anywhere in a line.
 _MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
 _MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+# A word a Markdown viewer may turn into a link (a scheme, www., an e-mail address,
+# or a name.tld as linkify's fuzzy links do): its . : @ are escaped (an even run of
+# backslashes before one is an escaped backslash, so the character is still bare).
+_LINKISH = re.compile(r"\S*(?:://|www\.|@|[A-Za-z0-9-]\.[A-Za-z]{2,})\S*")
+_LINK_PUNCTUATION = re.compile(r"(?<!\\)((?:\\\\)*)([.:@])")
 # What makes a block (heading, quote, list, rule, setext underline, code fence)
 # only at the start of a line: escape its first character.
 _MD_LINE_START = re.compile(r"^(\s*)([#+=:-]|\d+(?=[.)]))")
@@ -103,6 +154,7 @@ def md_escape(text: str) -> str:
         line = line.strip()
         line = _MD_INLINE.sub(r"\\\1", line)
         line = re.sub(r"[<>&]", lambda m: _MD_ENTITIES[m.group(0)], line)
+        line = _LINKISH.sub(lambda m: _LINK_PUNCTUATION.sub(r"\1\\\2", m.group(0)), line)
         line = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line, count=1)
         if line.startswith("\\") and line[1:2].isdigit():
             # "\1." is not an escape in CommonMark; escape the dot instead.

@@ -74,12 +74,71 @@ def test_clean_newlines() -> None:
         "😀 👩‍⚕️ 🏳️‍🌈 👍🏽",
         "[bold]markup[/bold] [@click=app.quit]x[/] \\[escaped]",
         "# *_`<b>&amp;</b>`_*",
-        "\u200f\u200e\u061c",  # single direction marks are not overrides
+        "می\u200cخواهم",  # Persian needs its zero-width non-joiner (in notes)
+        "क्\u200dष",  # and Devanagari its joiner
     ],
 )
 def test_clean_keeps_what_people_type(typed: str) -> None:
     assert clean(typed) == typed
-    assert clean_line(typed) == typed.strip()
+    if "\u200c" not in typed and "\u200d" not in typed.replace("\u200d\u2695", ""):
+        assert clean_line(typed) == typed.strip()
+
+
+INVISIBLE = [
+    "\u200b",  # zero-width space
+    "\u200e",  # left-to-right mark
+    "\u200f",  # right-to-left mark
+    "\u061c",  # Arabic letter mark
+    "\u2060",  # word joiner
+    "\u2061",  # function application
+    "\ufeff",  # zero-width no-break space (byte order mark)
+    "\u00ad",  # soft hyphen
+    "\u180e",  # Mongolian vowel separator
+    "\ufff9",  # interlinear annotation anchor
+    "\U000e0041",  # tag letter A (hidden text)
+    "\U000e0001",  # language tag
+]
+
+
+@pytest.mark.parametrize("mark", INVISIBLE)
+def test_invisible_characters_are_removed(mark: str) -> None:
+    assert clean(f"M{mark}e") == "Me"
+    assert clean_line(f" M{mark}e ") == "Me"
+    assert clean(f"note{mark}\nline{mark}") == "note\nline"
+
+
+@pytest.mark.parametrize("joiner", ["\u200c", "\u200d"])
+def test_labels_and_references_cannot_differ_only_by_a_joiner(joiner: str) -> None:
+    assert clean_line(f"M{joiner}e") == "Me"
+    assert clean_line(f"SU-{joiner}0042") == "SU-0042"
+
+
+def test_a_joiner_inside_an_emoji_stays_in_a_label() -> None:
+    for emoji in ("👩\u200d⚕️", "🏳️\u200d🌈", "👨\u200d👩\u200d👧"):
+        assert clean_line(f"Mum {emoji}") == f"Mum {emoji}"
+    assert clean_line("a\u200d😀") == "a😀"  # not between two emoji parts
+
+
+def test_a_reference_with_an_invisible_character_is_the_same_reference() -> None:
+    from sdm_tui.core.session import Session
+
+    fields = Session.model_fields
+    assert "service_user_ref" in fields
+    from sdm_tui.core import transitions as t
+    from sdm_tui.core.session import new_session
+
+    s = new_session(grid_ref=_grid(), app_version="0.0.0-test")
+    assert t.set_reference(s, "SU\u200b-00\u200d42").service_user_ref == "SU-0042"
+    s = t.add_participant(s, t.Role.CLINICIAN, "Dr\u200b Test\u2060")
+    assert s.participants[-1].label == "Dr Test"
+
+
+def _grid():  # type: ignore[no-untyped-def]
+    from cli_helpers import load_example_grid
+
+    from sdm_tui.core.session import grid_ref
+
+    return grid_ref(load_example_grid())
 
 
 def test_clean_max_length() -> None:
@@ -98,9 +157,21 @@ def test_clean_leaves_no_orphan_escape_parameters() -> None:
     assert "0;title" not in clean("\x1b]0;title\x07")
 
 
+INVISIBLE_SET = {
+    chr(c)
+    for c in [
+        *(0xAD, 0x61C, 0x180E, 0x200B, 0x200E, 0x200F, 0xFEFF, 0xE0001),
+        *range(0x2060, 0x2065),
+        *range(0xE0020, 0xE0080),
+    ]
+}
+
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=40) | st.lists(
     st.sampled_from(
-        ["\x1b", "[", "]", "31m", "0;t", "\x07", "\\", "\r", "\n", "\ud800", *BIDI, "a", "é", "😀"]
+        [
+            *["\x1b", "[", "]", "31m", "0;t", "\x07", "\\", "\r", "\n", "\ud800", *BIDI],
+            *["a", "é", "😀", "⚕", "\ufe0f", *INVISIBLE, "\u200c", "\u200d"],
+        ]
     ),
     max_size=12,
 ).map("".join)
@@ -112,10 +183,15 @@ def test_clean_property(typed: str, multiline: bool) -> None:
     out = clean(typed, multiline=multiline)
     assert clean(out, multiline=multiline) == out  # cleaning twice changes nothing
     assert not any(ch in BIDI for ch in out)
-    for ch in out:
+    for i, ch in enumerate(out):
         category = unicodedata.category(ch)
         assert category != "Cs"
         assert category != "Cc" or ch == "\t" or (multiline and ch == "\n")
+        assert ch not in INVISIBLE_SET
+        if not multiline:
+            assert ch != "\u200c"
+            if ch == "\u200d":
+                assert unicodedata.category(out[i + 1]) == "So"
     assert "\r" not in out
     out.encode("utf-8")
 
@@ -280,7 +356,12 @@ def test_line_and_paragraph_separators_do_not_break_a_one_line_label() -> None:
     st.text(
         st.one_of(
             st.characters(codec=None),
-            st.sampled_from([*"\x00\x07\t\n\r\x1b\x7f\x85\x9f\u2028\u2029\u202e\u2066", "\ud800"]),
+            st.sampled_from(
+                [
+                    *"\x00\x07\t\n\r\x1b\x7f\x85\x9f\u2028\u2029\u202e\u2066",
+                    *("\ud800", *INVISIBLE, "\u200c", "\u200d", "😀", "\ufe0f"),
+                ]
+            ),
         ),
         max_size=24,
     ),
@@ -293,3 +374,34 @@ def test_the_quick_path_gives_what_the_slow_path_gives(
     """`clean` skips its character loop when nothing needs changing; same result."""
     slow = text_module._clean_slowly(text, multiline=multiline, max_length=max_length)
     assert clean(text, multiline=multiline, max_length=max_length) == slow
+
+
+# Bare web and e-mail addresses ---------------------------------------------------
+
+GFM = MarkdownIt("gfm-like")  # what Textual's Markdown viewer uses: it links bare addresses
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "see https://evil.example/x?a=1&b=2 now",
+        "http://nhs.uk",
+        "www.nhs.uk/conditions",
+        "nhs.uk and example.com",
+        "write to someone@example.com",
+        "mailto:someone@example.com",
+        "ftp://files.example.org",
+        "a|https://x.example.com|b",
+    ],
+)
+def test_bare_addresses_are_not_made_links(typed: str) -> None:
+    for escaped in (md_escape(typed), md_cell(typed)):
+        tokens = list(flat(GFM.parse(escaped)))
+        assert "link_open" not in {t.type for t in tokens}, escaped
+    tokens = list(flat(GFM.parse(md_escape(typed))))
+    assert shown_text(tokens) == typed
+
+
+def test_an_address_still_reads_as_typed_in_the_file() -> None:
+    assert md_escape("see https://nhs.uk") == "see https\\://nhs\\.uk"
+    assert md_escape("e.g. 3.5 mg, i.e. less") == "e.g. 3.5 mg, i.e. less"
