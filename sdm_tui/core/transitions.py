@@ -441,6 +441,32 @@ def missing_for_completion(session: Session) -> list[str]:
     return missing
 
 
+def still_empty(session: Session) -> list[str]:
+    """What is still empty but not needed to finish, in plain words, asked about before
+    finishing: each person's stance and certainty, the service user's feedback, the
+    reason and the review date."""
+    empty = []
+    decision: Decision = session.decision
+    if not decision.reason:
+        empty.append("Why, in the service user's own words")
+    if decision.review_date is None:
+        empty.append("The review date")
+    for person in session.voices():
+        if person.id not in decision.stances:
+            empty.append(f"Where {person.display} stands on the decision")
+        unanswered = [item for item in CERTAINTY_ITEMS if item not in person.certainty]
+        if unanswered:
+            count = f"{len(unanswered)} of {len(CERTAINTY_ITEMS)}"
+            empty.append(f"How sure {person.display} feels ({count} not answered)")
+    service_user = session.service_user()
+    if service_user is not None and session.may_give_views(service_user):
+        unanswered = [item for item in FEEDBACK_ITEMS if item not in session.feedback]
+        if unanswered:
+            count = f"{len(unanswered)} of {len(FEEDBACK_ITEMS)}"
+            empty.append(f"How involved {service_user.display} felt ({count} not answered)")
+    return empty
+
+
 def complete(session: Session, now: datetime | None = None) -> Session:
     missing = missing_for_completion(session)
     if missing:

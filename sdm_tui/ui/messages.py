@@ -32,3 +32,7 @@ class GoToTalk(Message):
     def __init__(self, tab: str) -> None:
         self.tab = tab
         super().__init__()
+
+
+class FinishAsked(Message):
+    """Finish and save (the summary's button): the screen asks first, like Ctrl+S."""

@@ -111,6 +111,17 @@ async def tab_to(pilot: Pilot, widget_id: str, limit: int = 40) -> None:
     raise AssertionError(f"Tab never reached #{widget_id}; stuck on {focused_id(pilot)}")
 
 
+async def typing_applied(pilot: Pilot, limit: float = 5.0) -> None:
+    """Wait (by the app's own timers) until typed text has been applied and saved."""
+    screen = consultation(pilot)
+    waited = 0.0
+    while any(pane.typing_waits() for pane in screen.panes.values()):
+        assert waited < limit, "typed text was never applied"
+        await pilot.pause(0.05)
+        waited += 0.05
+    await pilot.pause()
+
+
 async def type_text(pilot: Pilot, text: str) -> None:
     """Type `text` key by key; a newline is Enter."""
     keys: list[str] = []
@@ -425,9 +436,16 @@ async def feedback(pilot: Pilot, answers: dict[str, int]) -> None:
 
 
 async def save(pilot: Pilot) -> None:
-    """Ctrl+S: finish and save (shown on the summary)."""
+    """Ctrl+S "Finish and save", then Enter on "Finish and save" when it asks (it does
+    not ask when something needed is missing: the summary says what)."""
+    from sdm_tui.ui.screens.confirm import ConfirmFinish
+
     await pilot.press("ctrl+s")
     await pilot.pause()
+    if isinstance(pilot.app.screen, ConfirmFinish):
+        assert focused_id(pilot) == "yes"
+        await pilot.press("enter")
+        await pilot.pause()
 
 
 def review_field(pilot: Pilot) -> str:

@@ -151,8 +151,10 @@ async def test_everyone_agrees(example_app: SdmApp, store: RecordStore) -> None:
         # the line under the title keeps the file's name in view, whatever the width
         shown = str(screen.query_one("#save-state").render())
         assert shown.startswith("✓ Finished and saved: ")
-        assert shown.endswith(Path(screen.saved_to).name)
-        assert len(shown) <= screen.size.width
+        first, then = shown.splitlines()
+        assert first.endswith(Path(screen.saved_to).name)
+        assert "Read-only" in then and "amendment" in then  # said in every talk
+        assert max(len(first), len(then)) <= screen.size.width
 
     saved, md, _ = flow.saved_record(store.root)
     assert saved.completed is not None
@@ -406,7 +408,9 @@ async def test_escape_and_quit_lose_nothing(example_app: SdmApp) -> None:
         # Ctrl+Q on an unfinished consultation asks first; Stay keeps everything.
         await flow.go(pilot, "ctrl+q")
         assert isinstance(example_app.screen, ConfirmQuit)
-        assert example_app.focused is not None and example_app.focused.id == "stay"
+        assert example_app.focused is not None and example_app.focused.id == "yes"  # Quit
+        await flow.go(pilot, "right")  # to Stay, the way back
+        assert example_app.focused.id == "no"
         await flow.go(pilot, "enter")
         assert example_app.is_running and example_app.screen is screen
         assert flow.session(pilot) == before and flow.draft(pilot) == on_disk

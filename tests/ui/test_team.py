@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flow import typing_applied
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, RadioSet, Select, SelectionList, Static, TextArea
@@ -177,7 +178,7 @@ async def test_decision_prefilled_and_editable(example_app: SdmApp) -> None:
         assert screen.session.team_talk.decision == grid.decision
         await tab_to(pilot, "team-decision")
         await pilot.press("end", *" Soon.")
-        await pilot.pause()
+        await typing_applied(pilot)  # saved after a short pause, not on every key
         assert draft(example_app).team_talk.decision == grid.decision + " Soon."
         title = screen.query_one("#team-grid-title", Static)
         assert grid.title in str(title.render())
@@ -235,6 +236,7 @@ async def test_what_matters_and_involvement_stored_literally(example_app: SdmApp
         await pilot.pause()
         assert example_app.is_running
         assert screen.query_one("#team-matters", TextArea).text == ODD
+        await typing_applied(pilot)
         assert screen.session.team_talk.what_matters == ODD
         assert draft(example_app).team_talk.what_matters == ODD
         await pilot.press("tab")
@@ -279,7 +281,7 @@ async def test_remove_person_asks_first(example_app: SdmApp) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(example_app.screen, ConfirmRemove)
-        await pilot.press("tab", "enter")  # Remove
+        await pilot.press("enter")  # Remove: the action is first and has the focus
         await pilot.pause()
         assert people(draft(example_app)) == [(Role.SERVICE_USER, "Me"), (Role.CARER, "Mum")]
         assert next(r.text for r in screen.query(PersonRow)) == "Me (service user)"

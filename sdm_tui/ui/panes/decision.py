@@ -219,12 +219,16 @@ class DecisionPane(Pane):
         if select.value != wanted:
             select.value = wanted
         select.disabled = decision.outcome != Outcome.CHOSEN
-        reason = self.query_one("#reason", TextArea)
-        if clean(reason.text).strip() != decision.reason:
-            reason.text = decision.reason
-        steps = self.query_one("#next-steps", TextArea)
-        if _steps(steps.text) != decision.next_steps:
-            steps.text = "\n".join(decision.next_steps)
+        self.put_text(
+            self.query_one("#reason", TextArea),
+            decision.reason,
+            lambda shown, stored: clean(shown).strip() == stored,
+        )
+        self.put_text(
+            self.query_one("#next-steps", TextArea),
+            "\n".join(decision.next_steps),
+            lambda shown, _: _steps(shown) == decision.next_steps,
+        )
         stored = decision.review_date.isoformat() if decision.review_date else ""
         if stored != self._drawn_date:  # only when the stored date moves: keep what is typed
             self._drawn_date = stored
@@ -385,15 +389,26 @@ class DecisionPane(Pane):
     @on(TextArea.Changed)
     def _text_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        session = self.session
-        if session is None:
-            return
-        text = event.text_area.text
         if event.text_area.id == "reason":
-            if clean(text).strip() != session.decision.reason:
-                self.change(lambda s: set_decision(s, reason=text), quiet=True)
-        elif event.text_area.id == "next-steps" and _steps(text) != session.decision.next_steps:
-            self.change(lambda s: set_next_steps(s, text.splitlines()), quiet=True)
+            self.typed(event.text_area, self._reason_change)
+        elif event.text_area.id == "next-steps":
+            self.typed(event.text_area, self._steps_change)
+
+    @staticmethod
+    def _reason_change(text: str) -> Transition:
+        def change(s: Session) -> Session:
+            same = clean(text, max_length=4000).strip() == s.decision.reason
+            return s if same else set_decision(s, reason=text)
+
+        return change
+
+    @staticmethod
+    def _steps_change(text: str) -> Transition:
+        def change(s: Session) -> Session:
+            same = _steps(text) == s.decision.next_steps
+            return s if same else set_next_steps(s, text.splitlines())
+
+        return change
 
     def _check_review_date(self) -> None:
         session = self.session
@@ -414,7 +429,12 @@ class DecisionPane(Pane):
             self.change(lambda s: set_decision(s, review_date=wanted))
 
     def pending(self) -> list[Transition]:
-        """A review date typed but not yet checked (Ctrl+S straight from the field)."""
+        """Typed text, and a review date typed but not yet checked (Ctrl+S straight
+        from the field)."""
+        typed = super().pending()
+        return typed + self._pending_date()
+
+    def _pending_date(self) -> list[Transition]:
         session = self.session
         if session is None or not self.is_mounted:
             return []

@@ -27,6 +27,7 @@ from sdm_tui.core.training import (
     score_item,
     set_observer_note,
 )
+from sdm_tui.ui.messages import Transition
 from sdm_tui.ui.panes.base import Pane
 from sdm_tui.ui.panes.decision import _set_radio
 from sdm_tui.ui.widgets.marks import Radio
@@ -139,9 +140,7 @@ class ObserverPane(Pane):
                 radio_set.disabled = finished
                 area = self.query_one(f"#obs-note-{item}", TextArea)
                 stored = training.observer_notes.get(item, "")
-                if _note(area.text) != stored:
-                    with area.prevent(TextArea.Changed):
-                        area.text = stored
+                self.put_text(area, stored, lambda shown, kept: _note(shown) == kept)
                 area.read_only = finished
             for row in goal_rows(session, self.scenario):
                 try:
@@ -183,16 +182,21 @@ class ObserverPane(Pane):
     @on(TextArea.Changed)
     def _note_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        session = self.session
         area_id = event.text_area.id or ""
-        if session is None or session.training is None or not area_id.startswith("obs-note-"):
-            return
-        item = area_id.removeprefix("obs-note-")
-        text = event.text_area.text
-        if _note(text) != session.training.observer_notes.get(item, ""):
-            self.change(lambda s: set_observer_note(s, item, text), quiet=True)
+        if area_id.startswith("obs-note-"):
+            item = area_id.removeprefix("obs-note-")
+            self.typed(event.text_area, lambda text: _note_change(item, text))
 
     @on(Button.Pressed, "#obs-next")
     def _next(self, event: Button.Pressed) -> None:
         event.stop()
         self.go("debrief")
+
+
+def _note_change(item: str, text: str) -> Transition:
+    def change(s: Session) -> Session:
+        if s.training is None or _note(text) == s.training.observer_notes.get(item, ""):
+            return s
+        return set_observer_note(s, item, text)
+
+    return change

@@ -14,13 +14,14 @@ from sdm_tui.core.session import Session, SessionError
 from sdm_tui.core.store import RecordStore
 from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 from sdm_tui.core.transitions import missing_for_completion
+from sdm_tui.ui.messages import FinishAsked
 from sdm_tui.ui.panes.base import Pane
 
 
 class SummaryPane(Pane):
     def compose(self) -> ComposeResult:
         with Horizontal(id="summary-actions"):
-            yield Button("Save record and summary (Ctrl+S)", id="save", variant="primary")
+            yield Button("Finish and save (Ctrl+S)", id="save", variant="primary")
             yield Button("Done: back to Home", id="done")
         yield Static("", id="summary-status", markup=False)
         with Horizontal(id="save-elsewhere"):
@@ -67,8 +68,8 @@ class SummaryPane(Pane):
             status.set_class(True, "hint")
         elif not status.has_class("error"):
             status.update(
-                "Ready to save. Saving finishes the record; changes after that "
-                "are made as an amendment."
+                "Ready to finish. Finishing saves the record and its summary; changes "
+                "after that are made as an amendment."
             )
 
     def focus_first(self) -> None:
@@ -116,7 +117,7 @@ class SummaryPane(Pane):
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
-        self.save()
+        self.post_message(FinishAsked())  # the screen asks first, as for Ctrl+S
 
     @on(Button.Pressed, "#save-other")
     @on(Input.Submitted, "#other-folder")

@@ -246,16 +246,18 @@ class TeamTalkPane(Pane):
         self.query_one("#team-label", Input).focus()
 
     def pending(self) -> list[Transition]:
-        """A valid reference typed but not yet entered (Ctrl+S straight from the field)."""
-        if self.session is None:
-            return []
+        """Typed text, and a valid reference typed but not yet entered (Ctrl+S
+        straight from the field)."""
+        typed = super().pending()
+        if self.session is None or not self.is_mounted:
+            return typed
         try:
             reference = check_reference(self.query_one("#team-ref", Input).value)
         except SessionError:
-            return []
+            return typed
         if reference == self.session.service_user_ref:
-            return []
-        return [lambda s: set_reference(s, reference)]
+            return typed
+        return [*typed, lambda s: set_reference(s, reference)]
 
     # Session -> widgets ----------------------------------------------------
 
@@ -318,24 +320,15 @@ class TeamTalkPane(Pane):
             self.query_one(f"#team-consent-{session.carer_consent.value}", RadioButton).value = True
 
     def _sync_input(self, key: str, widget: Input, value: str) -> None:
-        if not self._changed(key, value):
-            return
-        if widget.has_focus and key in self._shown:
-            return  # someone is typing here; their text wins until they leave the field
-        if widget.value != value:
-            with widget.prevent(Input.Changed):
-                widget.value = value
-        self._shown[key] = value
+        # Someone typing here keeps their text until they leave the field (put_text).
+        if self._changed(key, value) and self.put_text(widget, value):
+            self._shown[key] = value
 
     def _sync_matters(self, session: Session) -> None:
         value = session.team_talk.what_matters
         area = self.query_one("#team-matters", TextArea)
-        if not self._changed("matters", value) or (area.has_focus and "matters" in self._shown):
-            return
-        if area.text.strip() != value:
-            with area.prevent(TextArea.Changed):
-                area.text = value
-        self._shown["matters"] = value
+        if self._changed("matters", value) and self.put_text(area, value, _same_matters):
+            self._shown["matters"] = value
 
     def _sync_options(self, session: Session) -> None:
         chosen = session.team_talk.options
@@ -489,9 +482,7 @@ class TeamTalkPane(Pane):
     @on(Input.Changed, "#team-decision")
     def _decision(self, event: Input.Changed) -> None:
         event.stop()
-        decision = clean_line(event.value, max_length=200)
-        if self.session is not None and decision != self.session.team_talk.decision:
-            self.change(lambda s: set_team_talk(s, decision=decision), quiet=True)
+        self.typed(event.input, _decision_change)
 
     @on(Input.Blurred, "#team-decision")
     def _decision_left(self, event: Input.Blurred) -> None:
@@ -531,9 +522,7 @@ class TeamTalkPane(Pane):
     @on(TextArea.Changed, "#team-matters")
     def _matters(self, event: TextArea.Changed) -> None:
         event.stop()
-        text = clean(event.text_area.text, max_length=4000).strip()
-        if self.session is not None and text != self.session.team_talk.what_matters:
-            self.change(lambda s: set_team_talk(s, what_matters=text), quiet=True)
+        self.typed(event.text_area, _matters_change)
 
     @on(RadioSet.Changed, "#team-involvement")
     def _involvement(self, event: RadioSet.Changed) -> None:
@@ -548,3 +537,25 @@ class TeamTalkPane(Pane):
     def _next(self, event: Button.Pressed) -> None:
         event.stop()
         self.go("options")
+
+
+def _same_matters(shown: str, stored: str) -> bool:
+    return clean(shown, max_length=4000).strip() == stored
+
+
+def _matters_change(text: str) -> Transition:
+    wanted = clean(text, max_length=4000).strip()
+
+    def change(s: Session) -> Session:
+        return s if wanted == s.team_talk.what_matters else set_team_talk(s, what_matters=wanted)
+
+    return change
+
+
+def _decision_change(text: str) -> Transition:
+    wanted = clean_line(text, max_length=200)
+
+    def change(s: Session) -> Session:
+        return s if wanted == s.team_talk.decision else set_team_talk(s, decision=wanted)
+
+    return change

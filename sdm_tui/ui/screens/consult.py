@@ -1,4 +1,9 @@
-"""The consultation: the three talks as tabs over one session, autosaved on every change."""
+"""The consultation: the three talks as tabs over one session, autosaved on every change.
+
+Typed text reaches the session after a short pause (see panes/base.py), so the draft on
+disk is never more than about a second behind the keyboard; everything typed is taken
+from the panes at once before switching talk, finishing, leaving or quitting (`flush`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane, TextArea
 
 from sdm_tui.core.fsutil import StoreError
 from sdm_tui.core.grid import OptionGrid
@@ -17,19 +22,27 @@ from sdm_tui.core.scenario import Scenario
 from sdm_tui.core.session import Mode, Session, SessionError
 from sdm_tui.core.store import RecordStore, SavedRecord
 from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
-from sdm_tui.core.transitions import complete
+from sdm_tui.core.transitions import complete, missing_for_completion, still_empty
 from sdm_tui.ui.app import PANE_CSS
-from sdm_tui.ui.messages import ActivePerson, GoToTalk, SessionChange
+from sdm_tui.ui.messages import ActivePerson, FinishAsked, GoToTalk, SessionChange
 from sdm_tui.ui.panes.base import Pane
 
 # The F-key is in each tab's title, so the Footer keeps room for each talk's keys.
+# The tabs say what happens there; help keeps the three-talk names (team talk, option
+# talk, decision talk) and says which tab is which.
 TALKS: list[tuple[str, str]] = [
-    ("team", "F2 Team talk"),
-    ("options", "F3 Option talk"),
+    ("team", "F2 Who is here"),
+    ("options", "F3 Compare options"),
     ("side", "F4 Side by side"),
-    ("decision", "F5 Decision talk"),
+    ("decision", "F5 Decide"),
     ("summary", "F6 Summary"),
 ]
+READ_ONLY = "Read-only now. To change anything, make an amendment (Summary, F6)."
+FINISHED_LINE = (
+    "This record is finished and saved, so it cannot be changed here. To correct it, "
+    "make an amendment: the Summary tab's 'Make an amendment' starts a new draft that "
+    "names this record."
+)
 # A role-play adds the observer's talk and the debrief; shorter titles keep all
 # seven tabs on an 80-column screen. F7 (briefs) opens a dialog, not a tab.
 TRAINING_TALKS: list[tuple[str, str]] = [
@@ -76,7 +89,7 @@ class ConsultationScreen(Screen[None]):
         Binding("f7", "briefs", "Briefs", priority=True),
         Binding("f8", "talk('observer')", "Observer", show=False, priority=True),
         Binding("f9", "talk('debrief')", "Debrief", show=False, priority=True),
-        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+s", "save", "Finish and save", priority=True),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -175,17 +188,18 @@ class ConsultationScreen(Screen[None]):
         label = self.query_one("#save-state", Static)
         if self.saved_to:
             width = label.size.width or self.size.width
-            label.update(fit_path("✓ Finished and saved: ", self.saved_to, width), layout=False)
+            # A second line, once: every talk says it is read-only and what to do instead.
+            label.update(
+                fit_path("✓ Finished and saved: ", self.saved_to, width) + "\n" + READ_ONLY
+            )
             label.remove_class("error")
         elif self.save_error:
             label.update(f"⚠ Not saved: {self.save_error}", layout=False)
             label.add_class("error")
         else:
-            label.update(
-                f"✓ Draft saved {self.session.updated:%H:%M:%S} UTC · record "
-                f"{self.session.record_id}",
-                layout=False,
-            )
+            # Local time, as the clock on the wall; the record id is in the summary.
+            saved = self.session.updated.astimezone()
+            label.update(f"✓ Draft saved at {saved:%H:%M:%S}", layout=False)
             label.remove_class("error")
 
     def on_resize(self) -> None:
@@ -194,6 +208,9 @@ class ConsultationScreen(Screen[None]):
 
     def apply(self, change, *, quiet: bool = False) -> bool:
         """Apply a transition; on a plain-words error tell the room and change nothing."""
+        if self.session.completed is not None:
+            self.notify(FINISHED_LINE, title="Not changed", severity="warning", markup=False)
+            return False
         try:
             new = change(self.session)
         except SessionError as exc:
@@ -260,7 +277,15 @@ class ConsultationScreen(Screen[None]):
         active = self.query_one(TabbedContent).active
         return active.removeprefix("tab-")
 
+    def flush(self) -> None:
+        """Apply what is typed in every talk but not yet applied (and so save it)."""
+        for pane in self.panes.values():
+            for change in pane.pending():
+                self.apply(change)
+
     def action_talk(self, key: str) -> None:
+        if self.session.completed is None:
+            self.flush()
         self._bring_up_to_date(key)
         tabs = self.query_one(TabbedContent)
         if tabs.active != f"tab-{key}":
@@ -281,14 +306,36 @@ class ConsultationScreen(Screen[None]):
         keys = [k for k, _ in self.talks]
         index = keys.index(self.current_talk())
         if index == 0:
+            if self.session.completed is None:
+                self.flush()
             self.dismiss(None)
         else:
             self.action_talk(keys[index - 1])
 
     def action_save(self) -> None:
-        for pane in self.panes.values():
-            for change in pane.pending():
-                self.apply(change)
+        """Ctrl+S, "Finish and save": say what is still empty and ask first."""
+        if self.session.completed is not None:
+            self.action_talk("summary")
+            return
+        self.flush()
+        if missing_for_completion(self.session):
+            self.action_talk("summary")
+            self.panes["summary"].save()  # type: ignore[attr-defined]  # says what is needed
+            return
+        from sdm_tui.ui.screens.confirm import ConfirmFinish
+
+        def answered(finish: bool | None) -> None:
+            if finish:
+                self._finish_now()
+
+        self.app.push_screen(ConfirmFinish(still_empty(self.session)), answered)
+
+    @on(FinishAsked)
+    def _finish_asked(self, message: FinishAsked) -> None:
+        message.stop()
+        self.action_save()
+
+    def _finish_now(self) -> None:
         already_saved = bool(self.saved_to)
         self.action_talk("summary")
         self.panes["summary"].save()  # type: ignore[attr-defined]
@@ -342,8 +389,23 @@ class ConsultationScreen(Screen[None]):
         self.session = finished
         self.saved_to = str(saved.toml)
         self.save_error = ""
-        self._show_all()
+        self._show_all(everywhere=True)
+        self._read_only()
         return saved
+
+    def _read_only(self) -> None:
+        """After finishing, every talk shows the record but takes no more edits."""
+        for key, pane in self.panes.items():
+            if key == "debrief":
+                continue  # exporting the debrief changes no record
+            for area in pane.query(TextArea):
+                area.read_only = True
+            for widget in pane.query("Input, RadioSet, Select, SelectionList, Checkbox"):
+                if widget.id not in ("other-folder",):
+                    widget.disabled = True
+            for button in pane.query(Button):
+                if button.id == "team-add-button" or button.has_class("team-remove"):
+                    button.disabled = True
 
     @property
     def has_unsaved_work(self) -> bool:

@@ -81,8 +81,8 @@ class DisagreementScreen(ModalScreen[DisagreementViews | None]):
                     item.status == "talked-through",
                     id="talked-through",
                 )
-                yield Button("Save", id="save", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save (Ctrl+S)", id="save", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
 
     def on_mount(self) -> None:
         areas = self.query(TextArea)
@@ -128,8 +128,8 @@ class NameDisagreementScreen(ModalScreen[str | None]):
             )
             yield Static("", id="name-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Add", id="add", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Add (Enter)", id="add", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#subject", Input).focus()

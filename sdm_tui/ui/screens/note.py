@@ -43,8 +43,8 @@ class NoteScreen(ModalScreen[str | None]):
             yield Static(hint, classes="hint", markup=False)
             yield TextArea(id="note-text", soft_wrap=True, tab_behavior="focus")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel (Esc)", id="cancel")
                 yield Button("Save (Ctrl+S)", id="save", variant="primary")
+                yield Button("Cancel (Esc)", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
