@@ -184,13 +184,14 @@ def test_rows_hold_the_files_sha256(folder: Path) -> None:
             assert row.sha256 == hashlib.sha256(data).hexdigest()
 
 
-def test_a_byte_changed_with_its_time_restored_is_flagged(folder: Path) -> None:
+@pytest.mark.parametrize("process", [True, False])
+def test_a_byte_changed_with_its_time_restored_is_flagged(folder: Path, process: bool) -> None:
     path = a_record(folder)
     with RecordIndex.open(folder) as index:
         index.refresh()
         change_one_byte_keep_time(path)
         assert index.refresh().updated == 0  # size and time cannot see it
-        result = index.verify(pause=0)
+        result = index.verify(pause=0, process=process)
         assert (result.checked, result.changed) == (COUNT, 1)
         rel = path.relative_to(folder).as_posix()
         [row] = [r for r in index.page(ALL, 0, 100) if r.path == rel]
@@ -199,10 +200,11 @@ def test_a_byte_changed_with_its_time_restored_is_flagged(folder: Path) -> None:
         assert row.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
         assert index.flagged() == 1
         # Checked again, nothing more is found.
-        assert index.verify(pause=0).changed == 0
+        assert index.verify(pause=0, process=process).changed == 0
 
 
-def test_a_forged_row_is_found_and_read_again(folder: Path) -> None:
+@pytest.mark.parametrize("process", [True, False])
+def test_a_forged_row_is_found_and_read_again(folder: Path, process: bool) -> None:
     with RecordIndex.open(folder) as index:
         index.refresh()
         first = index.page(ALL, 0, 1)[0]
@@ -214,7 +216,7 @@ def test_a_forged_row_is_found_and_read_again(folder: Path) -> None:
     conn.close()
     with RecordIndex.open(folder) as index:
         assert index.get(first.record_id).option == "Forged"  # type: ignore[union-attr]
-        assert index.verify(pause=0).changed == 1
+        assert index.verify(pause=0, process=process).changed == 1
         row = index.get(first.record_id)
         assert row is not None and row.flag == "changed"
         assert row.option == first.option and row.outcome == first.outcome
@@ -240,9 +242,42 @@ def test_verify_stops_when_asked(folder: Path) -> None:
         index.refresh()
         calls: list[int] = []
         result = index.verify(
-            lambda done, total: calls.append(done), stop=lambda: len(calls) >= 1, batch=10, pause=0
+            lambda done, total: calls.append(done),
+            stop=lambda: len(calls) >= 1,
+            batch=10,
+            pause=0,
+            process=False,
         )
         assert result.stopped and result.checked == 10
+        assert calls == [10]
+
+
+def test_an_index_in_memory_is_checked_in_the_thread(folder: Path) -> None:
+    with RecordIndex._in_memory(folder, "") as index:
+        index.refresh()
+        path = a_record(folder)
+        change_one_byte_keep_time(path)
+        assert index.verify(pause=0).changed == 1
+
+
+def test_the_checker_process_imports_no_models(tmp_path: Path) -> None:
+    """seal.py starts quickly: the fsutil primitives only, no pydantic or record models."""
+    import subprocess
+    import sys
+
+    from sdm_tui.core.index import seal
+
+    code = (
+        f"import runpy, sys; sys.argv = [{seal.__file__!r}]; "
+        "sys.stdin = open(0); "
+        "import sdm_tui; "
+        f"runpy.run_path({seal.__file__!r}, run_name='seal'); "
+        "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'sdm_tui.core.record'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, input="", check=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(

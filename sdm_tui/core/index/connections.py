@@ -15,6 +15,7 @@ from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 from sdm_tui.core.fsutil import FileLock, UnsafeFileError, check_regular, open_regular
 from sdm_tui.core.index import schema
+from sdm_tui.core.text import clean_line
 
 INDEX_NAME = "index.sqlite3"
 LOCK_NAME = "index.sqlite3.lock"
@@ -70,9 +71,9 @@ class Connections:
             index.close()
             return cls._in_memory(
                 root,
-                f"The records index cannot be saved in {root} (the folder is read-only or "
-                "not yours), so it is kept in memory and built each time; the list may open "
-                "slowly.",
+                f"The records index cannot be saved in {clean_line(str(root))} (the folder is "
+                "read-only or not yours), so it is kept in memory and built each time; the list "
+                "may open slowly.",
             )
         return index
 

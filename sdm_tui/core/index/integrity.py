@@ -8,18 +8,28 @@ with the one indexed and the row with its seal, and reads any that differ
 again, marking them flag="changed" so the list says so. `check_file` does the
 same for one record as it is opened.
 
-It is meant for a background thread after the list is shown: batches are
-small and it sleeps between them, so the list and the filters stay quick.
+It is meant for a background thread after the list is shown. With an index
+file, the hashing runs in a process of its own (seal.py, at a lower priority)
+that only reads and names the rows that differ, so the app's interpreter is
+free for the list and the filters; an index in memory is checked in the
+thread, in small batches with a pause between them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from sdm_tui.core import record
+from sdm_tui.core.index import seal
 from sdm_tui.core.index.connections import recovering
-from sdm_tui.core.index.reading import file_digest, read_file, seal_of
+from sdm_tui.core.index.reading import read_file
 from sdm_tui.core.index.schema import COLUMNS, FileRow
 from sdm_tui.core.index.sync import Sync
 
@@ -30,10 +40,7 @@ _PATH = COLUMNS.index("path")
 _SIZE = COLUMNS.index("size")
 _MTIME = COLUMNS.index("mtime_ns")
 _SHA = COLUMNS.index("sha256")
-_SELECT = (
-    f"SELECT {', '.join(f'r.{c}' for c in COLUMNS)}, r.seal, t.body "
-    "FROM records r LEFT JOIN texts t ON t.id = r.id"
-)
+_SELECT = seal.row_select(COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -54,14 +61,22 @@ class Verify(Sync):
         stop: Callable[[], bool] | None = None,
         batch: int = CHECK_BATCH,
         pause: float = CHECK_PAUSE_S,
+        process: bool = True,
     ) -> Verified:
         """Compare every row with its file; read again (and flag) any that differ.
 
         `progress(done, total)` after each batch; `stop()` is asked between
         batches (the screen closed). Rows are taken in path order, a batch at
         a time, so rows added meanwhile are checked if they sort later.
+        `process`: hash in a checker process (an index in memory never does);
+        `batch` and `pause` are for checking in this thread.
         """
         start = time.perf_counter()
+        if process and self.db_path is not None and sys.executable:
+            try:
+                return self._verify_in_process(progress, stop, start)
+            except OSError:
+                pass  # no process could be started: check here
         total = self._total()
         done = changed = 0
         after = ""
@@ -82,6 +97,59 @@ class Verify(Sync):
                 time.sleep(pause)
         return Verified(done, changed, time.perf_counter() - start)
 
+    def _verify_in_process(
+        self,
+        progress: Callable[[int, int], None] | None,
+        stop: Callable[[], bool] | None,
+        start: float,
+    ) -> Verified:
+        done = changed = 0
+        bad: list[str] = []
+        with self._checker() as lines:
+            for kind, *rest in lines:
+                if kind == "bad":
+                    bad.append(str(rest[0]))
+                    continue
+                done, total = int(rest[0]), int(rest[1])
+                if bad:
+                    changed += self._read_again(bad)
+                    bad = []
+                if progress is not None:
+                    progress(done, total)
+                if stop is not None and stop():
+                    return Verified(done, changed, time.perf_counter() - start, stopped=True)
+        if bad:
+            changed += self._read_again(bad)
+        return Verified(done, changed, time.perf_counter() - start)
+
+    @contextlib.contextmanager
+    def _checker(self) -> Iterator[Iterator[list[object]]]:
+        """The checker process (seal.py): its JSON lines as they come; killed when left."""
+        job = {
+            "db": str(self.db_path),
+            "root": str(self.root),
+            "columns": COLUMNS,
+            "max_bytes": record.MAX_RECORD_BYTES,
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-I", seal.__file__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.write(json.dumps(job).encode("utf-8"))
+                proc.stdin.close()
+            yield (json.loads(line) for line in proc.stdout)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            proc.stdout.close()
+
     def check_file(self, rel: str, digest: str) -> bool:
         """Whether the row of `rel` is as sealed and holds `digest` (the bytes just read).
 
@@ -94,14 +162,12 @@ class Verify(Sync):
         return False
 
     def _as_indexed(self, row: tuple[object, ...]) -> bool:
-        if not self._sealed(row):
-            return False
-        return file_digest(self.root / str(row[_PATH])) == row[_SHA]
+        return seal.as_indexed(row, COLUMNS, self.root, record.MAX_RECORD_BYTES)
 
     @staticmethod
     def _sealed(row: tuple[object, ...]) -> bool:
-        values, seal, body = row[: len(COLUMNS)], row[-2], row[-1]
-        return body is not None and seal == seal_of(values, str(body))
+        values, sealed, body = row[: len(COLUMNS)], row[-2], row[-1]
+        return body is not None and sealed == seal.seal_of(values, str(body))
 
     def _read_again(self, paths: list[str]) -> int:
         """Read `paths` again and write them flagged; a file gone is dropped. How many."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from sdm_tui.core import record
 from sdm_tui.core.fsutil import UnsafeFileError, read_regular_bytes
+from sdm_tui.core.index import seal
 from sdm_tui.core.index.schema import COLUMNS, NOTHING, FileRow
 from sdm_tui.core.index.search import body_text
 from sdm_tui.core.record import RecordProblem
@@ -151,29 +152,8 @@ def _values(found: dict[str, Any], rel: str, size: int, mtime_ns: int) -> tuple[
 
 
 def file_digest(path: Path) -> str:
-    """The sha256 of a regular file within the size limit, else "" (what the check compares)."""
-    try:
-        return hashlib.sha256(read_regular_bytes(path, record.MAX_RECORD_BYTES)).hexdigest()
-    except OSError:
-        return ""
-
-
-def seal_of(values: tuple[Any, ...] | list[Any], body: str) -> str:
-    """A hash over a row as written (COLUMNS order) and its search text.
-
-    The background check recomputes it, so a row changed in index.sqlite3
-    (and not by this code) is found and read again from its file.
-    """
-    parts = []
-    for value in values:
-        if value is None:
-            parts.append("\x00")
-        elif isinstance(value, float) and value.is_integer():
-            parts.append(str(int(value)))
-        else:
-            parts.append(str(value))
-    parts.append(body)
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    """The sha256 of a regular record file within the size limit, else ""."""
+    return seal.file_digest(path, record.MAX_RECORD_BYTES)
 
 
 def read_batch(root: str, items: list[tuple[str, int, int]]) -> list[FileRow]:

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator
 
 from sdm_tui.core.index.connections import Connections
 from sdm_tui.core.index.pool import read_in_processes
-from sdm_tui.core.index.reading import read_batch, seal_of
+from sdm_tui.core.index.reading import read_batch
 from sdm_tui.core.index.rows import Changes
 from sdm_tui.core.index.schema import COLUMNS, FileRow, is_damage
+from sdm_tui.core.index.seal import seal_of
 from sdm_tui.core.index.walk import folders, span
 
 BATCH = 500  # files read and written per transaction
