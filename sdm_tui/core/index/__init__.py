@@ -4,12 +4,18 @@ The TOML records stay the source of truth. `<root>/index.sqlite3` (0600)
 holds one row per record file with the fields the list, the filters and the
 clinic view need, plus the file's size and mtime_ns so `refresh()` can tell
 which files were added, changed or removed since it last looked. Changed and
-new files are read with `record.load`, so integrity is checked exactly as
-`sdm-tui records verify` does; a file that fails is indexed with its status
-and one-line problem, never skipped.
+new files are read once, never through a link, only if regular and within the
+size limit, and checked as `sdm-tui records verify` does; a file that fails
+(a link, a FIFO, too large, damaged) is indexed with its status and one-line
+problem, never skipped. Each row keeps the sha256 of the file's bytes and a
+seal over its own values: `verify()` (in the background, after the list is
+shown) and `check_file()` (when a record is opened) find a file changed with
+its time kept, or a row edited in the index file, read it again and flag it.
 
 Delete the index any time: it is rebuilt. It is rebuilt by itself when it is
-missing, corrupt, or from an older schema. A read-only folder gets an index in
+missing, corrupt, from an older schema, missing a table, or a link or special
+file (never written through); damage found while in use rebuilds it too
+(`stale` then asks for a refresh). A read-only folder gets an index in
 memory and a `.warning` for the screen. Two windows may share a folder: SQLite
 locking (WAL, busy timeout) keeps the file whole, and a lock file lets only
 one of them read the records at a time, so the other does not repeat the work.
@@ -25,7 +31,7 @@ from __future__ import annotations
 from sdm_tui.core.index.clinic import Clinic
 from sdm_tui.core.index.connections import INDEX_NAME, LOCK_NAME
 from sdm_tui.core.index.integrity import Verified, Verify
-from sdm_tui.core.index.reading import read_file
+from sdm_tui.core.index.reading import read_file, read_record
 from sdm_tui.core.index.rows import Changes, ClinicStats, Filters, IndexRow, MonthStats
 from sdm_tui.core.index.schema import SCHEMA_VERSION, fts5_available
 from sdm_tui.core.index.search import words
@@ -46,6 +52,7 @@ __all__ = [
     "folders",
     "fts5_available",
     "read_file",
+    "read_record",
     "words",
 ]
 
