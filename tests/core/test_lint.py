@@ -503,7 +503,7 @@ def test_the_evidence_list_mirrors_the_sheet() -> None:
     assert evidence.sheet_version == "2026-12-03"
     assert "mirrors" in path.read_text().splitlines()[1]
     ids = [s.id for s in evidence.sources]
-    assert len(ids) == len(set(ids)) == 47
+    assert len(ids) == len(set(ids)) == 49  # 47 sheet rows + 2 named secondary sources
     assert {"huhn2019", "nice-cg178", "mhra-2023", "serretti2011"} <= set(ids)
     assert not set(evidence.retired) & set(ids)
     assert evidence.citation("leucht2012").startswith("Leucht S, Tardy M, Komossa K")
