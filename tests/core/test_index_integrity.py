@@ -260,6 +260,21 @@ def test_an_index_in_memory_is_checked_in_the_thread(folder: Path) -> None:
         assert index.verify(pause=0).changed == 1
 
 
+def test_a_checker_that_fails_leaves_the_check_to_the_thread(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sdm_tui.core.index import seal
+
+    broken = folder.parent / "broken.py"
+    broken.write_text("import sys; sys.exit(3)\n")
+    monkeypatch.setattr(seal, "__file__", str(broken))
+    with RecordIndex.open(folder) as index:
+        index.refresh()
+        change_one_byte_keep_time(a_record(folder))
+        result = index.verify(pause=0)
+        assert (result.checked, result.changed) == (COUNT, 1)
+
+
 def test_the_checker_process_imports_no_models(tmp_path: Path) -> None:
     """seal.py starts quickly: the fsutil primitives only, no pydantic or record models."""
     import subprocess

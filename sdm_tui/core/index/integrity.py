@@ -105,7 +105,7 @@ class Verify(Sync):
     ) -> Verified:
         done = changed = 0
         bad: list[str] = []
-        with self._checker() as lines:
+        with self._checker() as (proc, lines):
             for kind, *rest in lines:
                 if kind == "bad":
                     bad.append(str(rest[0]))
@@ -118,13 +118,15 @@ class Verify(Sync):
                     progress(done, total)
                 if stop is not None and stop():
                     return Verified(done, changed, time.perf_counter() - start, stopped=True)
+            if proc.wait() != 0:
+                raise OSError("the checker process stopped")  # verify() checks here instead
         if bad:
             changed += self._read_again(bad)
         return Verified(done, changed, time.perf_counter() - start)
 
     @contextlib.contextmanager
-    def _checker(self) -> Iterator[Iterator[list[object]]]:
-        """The checker process (seal.py): its JSON lines as they come; killed when left."""
+    def _checker(self) -> Iterator[tuple[subprocess.Popen[bytes], Iterator[list[object]]]]:
+        """The checker process (seal.py) and its JSON lines as they come; killed when left."""
         job = {
             "db": str(self.db_path),
             "root": str(self.root),
@@ -143,7 +145,7 @@ class Verify(Sync):
             with contextlib.suppress(BrokenPipeError):
                 proc.stdin.write(json.dumps(job).encode("utf-8"))
                 proc.stdin.close()
-            yield (json.loads(line) for line in proc.stdout)
+            yield proc, (json.loads(line) for line in proc.stdout)
         finally:
             if proc.poll() is None:
                 proc.kill()
