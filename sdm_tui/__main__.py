@@ -139,6 +139,15 @@ def _parser() -> argparse.ArgumentParser:
         help="open the app on the review screen: past records, one person over time, the clinic",
     )
 
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="run the app in a browser on this computer (a one-time link, one consultation)",
+    )
+    from sdm_tui.serve.cli import add_arguments as add_serve_arguments
+
+    add_serve_arguments(serve)
+
     scenarios = sub.add_parser(
         "scenarios", parents=[common], help="list or validate training role-play scenarios"
     )
@@ -176,6 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_records(args, out, err)
         if args.command == "scenarios":
             return _scenarios(args, out)
+        if args.command == "serve":
+            from sdm_tui.serve.cli import run_serve
+
+            return run_serve(args, out, err)
         from sdm_tui.ui.run import run_app
 
         return run_app(
