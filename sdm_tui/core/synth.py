@@ -117,6 +117,7 @@ REASONS = (
     "I need time to think and talk to my family.",
     "We could not agree today and will meet again.",
 )
+CHOSEN_REASONS = 5  # REASONS[:5] are reasons for a choice; then waiting, then not agreeing
 NEXT_STEPS = (
     "Blood test in four weeks",
     "Weight and waist check in a month",
@@ -285,7 +286,14 @@ class _Person:
         else:
             s = t.set_decision(s, outcome=outcome)
             stances = (Stance.AGREE, Stance.GO_ALONG, Stance.DISAGREE)
-        reason = REASONS[rng.randint(5, 6)] if outcome != Outcome.CHOSEN else rng.choice(REASONS)
+        # The reason fits the outcome: a choice made has a reason for it, waiting is
+        # "time to think", and only a record where people did not agree says so.
+        if outcome == Outcome.CHOSEN:
+            reason = rng.choice(REASONS[:CHOSEN_REASONS])
+        elif outcome == Outcome.DEFERRED:
+            reason = REASONS[CHOSEN_REASONS]
+        else:
+            reason = REASONS[CHOSEN_REASONS + 1]
         s = t.set_decision(
             s,
             reason=reason,
@@ -294,6 +302,11 @@ class _Person:
         )
         for person in s.voices():
             s = t.set_stance(s, person.id, rng.choice(stances))
+        if outcome == Outcome.NO_AGREEMENT and all(
+            v != Stance.DISAGREE for v in s.decision.stances.values()
+        ):
+            # "We could not agree" means someone disagrees.
+            s = t.set_stance(s, s.voices()[-1].id, Stance.DISAGREE)
         s = t.set_next_steps(s, rng.sample(NEXT_STEPS, k=rng.randint(1, 3)))
         yes = 0.8 if outcome == Outcome.CHOSEN else 0.45
         others = [p.id for p in s.voices() if p.role != Role.SERVICE_USER]

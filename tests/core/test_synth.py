@@ -231,3 +231,34 @@ def test_plan_sums_to_count() -> None:
         sizes = synth.plan(count, 5)
         assert sum(sizes) == count and all(1 <= n <= 8 for n in sizes)
     assert synth.plan(500, 5) == synth.plan(500, 5) != synth.plan(500, 6)
+
+
+def test_outcome_reason_and_stances_agree_across_thousands_of_records(
+    grids: dict[str, OptionGrid],
+) -> None:
+    """A choice everyone agreed to never says 'We could not agree today' (issue 14, item 5)."""
+    from sdm_tui.core.session import Stance, grid_ref
+
+    refs = [grid_ref(grids[key]) for key in sorted(grids)]
+    not_agreed = synth.REASONS[synth.CHOSEN_REASONS + 1]
+    seen: dict[Outcome, int] = defaultdict(int)
+    total = 0
+    for number, n in enumerate(synth.plan(2000, 23), start=1):
+        for s in synth._Person(23, number, refs).sessions(n):
+            total += 1
+            outcome = s.decision.outcome
+            assert outcome is not None
+            seen[outcome] += 1
+            stances = set(s.decision.stances.values())
+            if outcome == Outcome.CHOSEN:
+                assert s.decision.option in s.team_talk.options
+                assert s.decision.reason in synth.REASONS[: synth.CHOSEN_REASONS]
+            elif outcome == Outcome.DEFERRED:
+                assert s.decision.reason == synth.REASONS[synth.CHOSEN_REASONS]
+            else:
+                assert s.decision.reason == not_agreed
+                assert Stance.DISAGREE in stances
+            if stances == {Stance.AGREE}:
+                assert s.decision.reason != not_agreed
+    assert total == 2000
+    assert all(seen[o] > 50 for o in Outcome)
