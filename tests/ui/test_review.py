@@ -762,3 +762,24 @@ async def test_an_index_damaged_while_shown_is_rebuilt(training_root: Path) -> N
         await checked(pilot)
         assert len(rows_of(screen)) == 20
         assert "could not be read" not in note(screen)
+
+
+async def test_leaving_while_files_are_checked_is_safe(training_root: Path) -> None:
+    """Escape as soon as the check of every file starts: it stops, then closes the index."""
+    app = make_app(training_root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = ReviewScreen(today=REVIEW_TODAY)
+        await app.push_screen(screen)
+        for _ in range(400):
+            if screen.verifying or screen.verified:
+                break
+            await pilot.pause(0.02)
+        await pilot.press("escape")
+        await checked(pilot)
+        for _ in range(400):
+            if screen.index is not None and screen.index._closed:
+                break
+            await pilot.pause(0.05)
+        assert screen.index is not None and screen.index._closed
+    assert app.return_code in (None, 0)
