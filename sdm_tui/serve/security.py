@@ -107,7 +107,8 @@ class Access:
 
     def allowed_origins(self) -> set[str]:
         """Origin header values of the page itself."""
-        origins = {f"http://{host}" for host in self.allowed_hosts()}
+        names = {self.host, *(LOOPBACK_NAMES if is_loopback(self.host) else ())}
+        origins = {f"http://{host_port(name, self.port)}".lower() for name in names}
         if self.public_origin:
             origins.add(self.public_origin.rstrip("/").lower())
         return origins

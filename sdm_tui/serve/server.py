@@ -69,6 +69,7 @@ class _Live:
     """The one consultation running now."""
 
     websocket: web.WebSocketResponse | None = None
+    app_service: Any = None
     closing: bool = False
     ended: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -210,6 +211,7 @@ class ConsultationServer(Server):
             return await super().handle_websocket(request)
         finally:
             live.closing = True
+            await self._reap(live)
             live.ended.set()
             self.live = None
             log.info("consultation ended")
@@ -232,10 +234,27 @@ class ConsultationServer(Server):
         self.live = _Live()
         return self.live
 
+    @staticmethod
+    async def _reap(live: _Live) -> None:
+        """Wait for the app's process to end (it saves the draft as it quits), so the next
+        consultation never runs beside it; one that hangs is killed after 10 s."""
+        process = getattr(live.app_service, "_process", None)
+        if process is None or process.returncode is not None:
+            if process is not None:
+                await process.wait()
+            return
+        try:
+            await asyncio.wait_for(process.wait(), timeout=10)
+        except TimeoutError:
+            log.warning("the app did not quit within 10 s: stopped")
+            process.kill()
+            await process.wait()
+
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
         live = self.live
         if live is not None:
             live.websocket = websocket
+            live.app_service = app_service
         try:
             await super()._process_messages(websocket, app_service)
         finally:
