@@ -17,12 +17,14 @@ import pytest
 from aiohttp import web
 from serve.cdp import Browser, chromium
 
+from sdm_tui.ui.screens.help import CLOSE
+
 pytestmark = pytest.mark.skipif(
     chromium() is None, reason="Chromium is not installed (Debian package 'chromium')"
 )
 
 HOME_TEXT = "Unfinished consultations"  # Home's second heading
-HELP_TEXT = "Option talk (F3)"  # in the help that F1 opens
+HELP_TEXT = CLOSE  # the first line of the help that F1 opens
 
 
 class Served:

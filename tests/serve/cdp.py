@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,45 @@ def chromium() -> str | None:
 def plain(terminal_output: str) -> str:
     """Terminal output without its escape sequences."""
     return ESCAPES.sub("", terminal_output)
+
+
+CURSOR_TO = re.compile(r"\x1b\[(\d*);?(\d*)H")
+TOKENS = re.compile(f"(\x1b\\[\\d*;?\\d*H|{ESCAPES.pattern}|[\r\n])")  # one group: split keeps it
+
+
+def screen(terminal_output: str) -> str:
+    """The screen the output leaves, as lines of text.
+
+    Textual redraws only what changed, each piece after a cursor move, so a line on the
+    screen is not one run in the stream: this places every character where it lands. Only
+    cursor moves, newlines and text matter here; wide characters take two cells.
+    """
+    cells: dict[tuple[int, int], str] = {}
+    row = col = 0
+    for piece in TOKENS.split(terminal_output):
+        if not piece:
+            continue
+        if move := CURSOR_TO.fullmatch(piece):
+            row = int(move.group(1) or 1) - 1
+            col = int(move.group(2) or 1) - 1
+        elif piece == "\n":
+            row += 1
+        elif piece == "\r":
+            col = 0
+        elif piece.startswith("\x1b"):
+            if piece in ("\x1b[2J", "\x1b[H\x1b[2J"):
+                cells.clear()
+        else:
+            for char in piece:
+                cells[(row, col)] = char
+                col += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+    if not cells:
+        return ""
+    rows = max(r for r, _ in cells) + 1
+    lines = [[" "] * (max(c for _, c in cells) + 1) for _ in range(rows)]
+    for (r, c), char in cells.items():
+        lines[r][c] = char
+    return "\n".join("".join(line).rstrip() for line in lines)
 
 
 class Browser:
@@ -182,8 +222,8 @@ class Browser:
         raise TimeoutError(method)
 
     async def screen_text(self) -> str:
-        """What the page's websockets received so far, without escape sequences."""
-        return plain(await self.evaluate("window.__tap ? window.__tap.text : ''") or "")
+        """The terminal screen drawn from what the page's websockets received so far."""
+        return screen(await self.evaluate("window.__tap ? window.__tap.text : ''") or "")
 
     async def wait_for_text(self, text: str, timeout: float = 15) -> str:
         seen = ""
