@@ -32,6 +32,21 @@ CONTRAST = Theme(
     surface="#000000",
     panel="#1A1A1A",
     dark=True,
+    # Every text and focus pair at least 4.5:1 (WCAG AA; tests/ui/test_contrast.py):
+    # the cursor is black on yellow, not white on dimmed yellow (3.1:1), and greyed-out
+    # text (a list's "None" line) is a light grey, not Textual's 38% white (3.3:1).
+    variables={
+        "block-cursor-foreground": "#000000",
+        "block-cursor-background": "#FFFF00",
+        "block-cursor-text-style": "bold",
+        "block-cursor-blurred-foreground": "#FFFFFF",
+        "block-cursor-blurred-background": "#4C4C00",
+        "block-cursor-blurred-text-style": "none",
+        "text-disabled": "#A8A8A8",
+        "input-selection-background": "#FFFF00",
+        "input-selection-foreground": "#000000",
+        "footer-key-foreground": "#FFFF00",
+    },
 )
 
 THEMES = {CALM.name: CALM, CONTRAST.name: CONTRAST}

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from sdm_tui.core.scenario import Scenario
 from sdm_tui.core.session import ROLE_NAMES
+from sdm_tui.ui.widgets.cursor import CursorOptionList
 
 SETTING = "setting"
 
@@ -51,7 +52,7 @@ class BriefChooser(ModalScreen[str | None]):
                 classes="hint",
                 markup=False,
             )
-            yield OptionList(*options, id="brief-choice")
+            yield CursorOptionList(*options, id="brief-choice")
             yield Static("Enter shows it · Escape or F7 goes back", classes="hint", markup=False)
 
     def on_mount(self) -> None:

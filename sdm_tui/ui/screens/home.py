@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sdm_tui.core.fsutil import StoreError
+from sdm_tui.ui.widgets.cursor import CursorOptionList
 
 if TYPE_CHECKING:
     from sdm_tui.core.store import DraftInfo
@@ -59,9 +60,9 @@ class HomeScreen(Screen[None]):
             yield Static(WELCOME, id="welcome", markup=False)
             yield Static("", id="grid-problems", markup=False)  # in place of the welcome
             yield Static("", id="read-only", markup=False)  # when the folder cannot be written
-            yield OptionList(*self._actions("…"), id="home-actions")
+            yield CursorOptionList(*self._actions("…"), id="home-actions")
             yield Static("Unfinished consultations (autosaved)", classes="heading", markup=False)
-            yield OptionList(Option(CHECKING, disabled=True), id="drafts")
+            yield CursorOptionList(Option(CHECKING, disabled=True), id="drafts")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -91,7 +92,7 @@ class HomeScreen(Screen[None]):
         self._show(self.app.store.drafts())
 
     def _actions(self, drafts: int | str, usable: bool = True) -> list[Option]:
-        start = "▶ Start a consultation"
+        start = "+ Start a consultation"
         if not usable:
             start += " (not available: no usable option grid, see above)"
         return [

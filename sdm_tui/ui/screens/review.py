@@ -49,6 +49,7 @@ from sdm_tui.ui.screens.review_rows import (
     parse_day,
     row_text,
 )
+from sdm_tui.ui.widgets.marks import CursorSelect
 from sdm_tui.ui.widgets.virtual_list import VirtualList
 
 DEBOUNCE_S = 0.15
@@ -103,7 +104,7 @@ class ReviewScreen(Screen[None]):
             yield Input(placeholder="e.g. weight", id="f-text", compact=True)
             yield Static("Ref", classes="filter-label", markup=False)
             yield Input(placeholder="e.g. SU-0042", id="f-ref", compact=True)
-            yield Select(
+            yield CursorSelect(
                 [(Text("Any grid"), "")], value="", allow_blank=False, id="f-grid", compact=True
             )
         with Horizontal(id="review-filters-2", classes="filter-row"):
@@ -111,14 +112,14 @@ class ReviewScreen(Screen[None]):
             yield Input(placeholder="e.g. 2026-01-31", id="f-from", compact=True, max_length=10)
             yield Static("To", classes="filter-label", markup=False)
             yield Input(placeholder="e.g. 2026-12-31", id="f-to", compact=True, max_length=10)
-            yield Select(
+            yield CursorSelect(
                 [(Text(k), v) for k, v in OUTCOMES],
                 value="",
                 allow_blank=False,
                 id="f-outcome",
                 compact=True,
             )
-            yield Select(
+            yield CursorSelect(
                 [(Text(name), key) for key, name in MODE_NAMES.items()],
                 value="clinical",
                 allow_blank=False,

@@ -22,6 +22,7 @@ from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.scenario import Scenario
 from sdm_tui.core.session import ROLE_NAMES, Session, SessionError
 from sdm_tui.core.training import start_role_play
+from sdm_tui.ui.widgets.cursor import CursorOptionList
 
 VALIDATE = "sdm-tui scenarios validate"
 MAX_PROBLEMS = 4
@@ -70,7 +71,7 @@ class ChooseScenario(Screen[Session | None]):
                 classes="hint",
                 markup=False,
             )
-            yield OptionList(
+            yield CursorOptionList(
                 *[Option(s.title, id=s.id) for s in scenarios],
                 id="scenario-list",
             )

@@ -9,6 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from sdm_tui.ui.widgets.cursor import CursorOptionList
+
 
 class ChooseGrid(ModalScreen[str | None]):
     BINDINGS = [("escape", "dismiss(None)", "Back")]
@@ -20,7 +22,7 @@ class ChooseGrid(ModalScreen[str | None]):
                 Option(f"{grid.title}\n  {grid.decision}", id=grid.id)
                 for grid in self.app.catalog.grids.values()
             ]
-            yield OptionList(*options, id="grid-choice")
+            yield CursorOptionList(*options, id="grid-choice")
             yield Static("Enter to choose · Escape to go back", classes="hint", markup=False)
 
     @on(OptionList.OptionSelected)

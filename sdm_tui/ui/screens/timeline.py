@@ -31,6 +31,7 @@ from sdm_tui.core.session import Session
 from sdm_tui.core.summary import plain_date
 from sdm_tui.ui.screens.record_view import RecordProblemScreen, RecordViewScreen, day_of
 from sdm_tui.ui.screens.review_rows import PROBLEM_WORDS
+from sdm_tui.ui.widgets.cursor import CursorOptionList
 
 HINT = (
     "Space marks a record ([●]); with two marked, c compares them. Otherwise c compares "
@@ -139,7 +140,7 @@ class TimelineScreen(Screen[None]):
         yield Header()
         yield Static("", id="timeline-heading", markup=False)
         yield Static(HINT, id="timeline-hint", classes="hint", markup=False)
-        yield OptionList(id="timeline-list")
+        yield CursorOptionList(id="timeline-list")
         yield Footer()
 
     def on_mount(self) -> None:

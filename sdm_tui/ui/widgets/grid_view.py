@@ -38,6 +38,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 PAD = 1  # blank cells either side of a cell's text
+CURSOR_LEFT = "▶"  # either side of the focused cell (">" and "<" in ASCII mode)
+CURSOR_RIGHT = "◀"
 
 
 @dataclass(frozen=True)
@@ -257,12 +259,19 @@ class GridView(ScrollView, can_focus=True):
         style = self._cell_style(row, column, at_cursor)
         console = self.app.console
         pad = Segment(" " * PAD, style)
+        # The focused cell is framed "▶ … ◀" on its first line, not shown by shading alone.
+        marked = at_cursor and self.has_focus
+        left = Segment(CURSOR_LEFT, style) if marked else pad
+        right = Segment(CURSOR_RIGHT, style) if marked else pad
         parts = text.split("\n", allow_blank=True)[:height]
         lines = []
-        for part in parts:
+        for number, part in enumerate(parts):
             segments = Segment.apply_style(part.render(console), style)
             body = Strip(segments).adjust_cell_length(spec.width, style)
-            lines.append(Strip([pad, *body, pad], spec.render_width))
+            first = number == 0
+            lines.append(
+                Strip([left if first else pad, *body, right if first else pad], spec.render_width)
+            )
         blank = Strip.blank(spec.render_width, style)
         lines.extend(blank for _ in range(height - len(lines)))
         self._cell_cache[key] = lines
