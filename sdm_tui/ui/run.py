@@ -15,21 +15,31 @@ from sdm_tui.core.fsutil import StoreError
 from sdm_tui.core.store import RecordStore, resolve_root
 
 
-def run_app(
-    records: str | None, grids: Path | None, scenarios: Path | None = None, start: str = ""
-) -> int:
-    """Open the app; `scenarios` is a folder of role-play scenarios (default: the shipped),
-    checked at start; `start` = "review" opens it on the review screen."""
+def open_store(records: str | None) -> tuple[RecordStore | None, str]:
+    """The records folder to open, made if missing; (None, why) when there is none to
+    open. A folder that is there but cannot be written opens read-only (`read_only`):
+    review works, and Home says so and where else to save."""
     store = RecordStore(resolve_root(records))
     try:
         store.ensure()
     except StoreError as exc:
         if not store.root.is_dir():
-            sys.stderr.write(f"{exc}\nUse --records DIR to choose a folder you can write to.\n")
-            return 1
-        store.read_only = True  # it is there but cannot be written: open it read-only
+            return None, str(exc)
+        store.read_only = True
     if not store.read_only and not store.writable():
-        store.read_only = True  # review works; Home says so and where else to save
+        store.read_only = True
+    return store, ""
+
+
+def run_app(
+    records: str | None, grids: Path | None, scenarios: Path | None = None, start: str = ""
+) -> int:
+    """Open the app; `scenarios` is a folder of role-play scenarios (default: the shipped),
+    checked at start; `start` = "review" opens it on the review screen."""
+    store, error = open_store(records)
+    if store is None:
+        sys.stderr.write(f"{error}\nUse --records DIR to choose a folder you can write to.\n")
+        return 1
     if not grid_paths(grids):
         where = grids or "the shipped option_grids folder"
         sys.stderr.write(f"No usable option grid in {where}. Run 'sdm-tui grids validate'.\n")
