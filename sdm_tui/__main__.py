@@ -101,15 +101,19 @@ def _parser() -> argparse.ArgumentParser:
     rshow = rsub.add_parser("show", parents=[common], help="a record's summary as text")
     rshow.add_argument("record_id", metavar="ID")
     export = rsub.add_parser(
-        "export", parents=[common], help="write a record as Markdown, TOML or FHIR R4 JSON"
+        "export",
+        parents=[common],
+        help="write a record as Markdown, TOML, FHIR R4 JSON, a handout or a clinical note",
     )
     export.add_argument("record_id", metavar="ID")
     export.add_argument(
         "--format",
-        choices=["md", "toml", "fhir", "debrief"],
+        choices=["md", "toml", "fhir", "debrief", "html", "text"],
         default="md",
         help="md: the summary; toml: the record itself; fhir: a FHIR R4 document Bundle "
-        "(JSON); debrief: a role-play's debrief (Markdown)",
+        "(JSON); debrief: a role-play's debrief (Markdown); html: the take-home handout "
+        "to print; text: the clinical note to paste into a record (html and text are "
+        "written beside the record unless --output is given; --output - prints)",
     )
     export.add_argument(
         "--output", type=Path, metavar="PATH", help="file to write (default: print it)"

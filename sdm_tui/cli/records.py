@@ -234,7 +234,9 @@ def cmd_export(
     loaded = _load(store, record_id, err)
     if loaded is None:
         return 1
-    session, _ = loaded
+    session, path = loaded
+    if fmt in ("html", "text"):
+        return export_takehome(store, session, path, fmt, output, grids, out, err)
     if fmt == "debrief":
         if session.training is None:
             err.write(f"{session.record_id} is not a training role-play, so it has no debrief\n")
@@ -260,6 +262,44 @@ def cmd_export(
         err.write(f"{exc}\n")
         return 1
     out.write(f"wrote {output}\n")
+    return 0
+
+
+def export_takehome(
+    store: RecordStore,
+    session: Session,
+    path: Path,
+    fmt: str,
+    output: Path | None,
+    grids: Path | None,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """The handout (html) or clinical note (text): beside the record unless --output
+    names a file; `--output -` prints it."""
+    from sdm_tui.core.takehome import beside, render
+
+    grid = None
+    found = find_grid(session.grid.id, grids)
+    if found is not None:
+        try:
+            grid, _ = load_grid(found)
+        except FileProblems:
+            grid = None
+    text = render(fmt, session, grid, contact=store.clinic_contact(""))
+    if output is not None and str(output) == "-":
+        out.write(text)
+        return 0
+    target = beside(path, fmt) if output is None else output
+    if output is not None and output.exists():
+        err.write(f"{output} already exists; choose another file name\n")
+        return 1
+    try:
+        atomic_write(target, text.encode("utf-8"), replace=output is None)
+    except StoreError as exc:
+        err.write(f"{exc}\n")
+        return 1
+    out.write(f"wrote {target}\n")
     return 0
 
 
