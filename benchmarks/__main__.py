@@ -2,7 +2,7 @@
 
     make bench                              everything
     .venv/bin/python -m benchmarks startup keys   only these (save, no-textual,
-                                            startup, keys, review)
+                                            startup, keys, typing, review)
 
 Figures (each a dict: name, value, unit, target, pass, baseline, ratio; `target_on`
 says whether the target is on the value, the ratio or the p95; extra keys keep the
@@ -17,6 +17,8 @@ raw runs):
   after the first frame.
 - keys (benchmarks/keys.py): key press to refreshed option talk, in app time; the
   target is on the 95th percentile.
+- typing (benchmarks/typing.py): 3,000 characters typed into a text box, key to
+  refreshed screen in app time (draft saving included); the target is on the p95.
 - review (benchmarks/review.py): the records index at clinic scale.
 
 Timings on a shared machine are noisy: comparisons are measured in the same run,
@@ -143,6 +145,12 @@ def _keys() -> list[dict]:
     return [bench_keys()]
 
 
+def _typing() -> list[dict]:
+    from benchmarks.typing import bench_typing
+
+    return [bench_typing()]
+
+
 def _review() -> list[dict]:
     from benchmarks.review import bench_review
 
@@ -155,6 +163,7 @@ BENCHES: dict[str, Callable[[], list[dict]]] = {
     "no-textual": lambda: [bench_no_textual()],
     "startup": _startup,
     "keys": _keys,
+    "typing": _typing,  # benchmarks/typing.py: 3,000 characters into a text box
     "review": _review,  # benchmarks/review.py: review at clinic scale (its own figures)
 }
 

@@ -168,6 +168,22 @@ def _leaning(value: Leaning | None) -> str:
     return "not said" if value is None else f"{LEANING_SYMBOL[value]} {value.value}"
 
 
+def discussed_questions(session: Session) -> list[tuple[str, str]]:
+    """(id, text) of the grid's questions someone rated, or that have a disagreement
+    (with views written): the rest were not discussed and are only counted."""
+    voices = session.voices()
+    disputed = {d.id.removeprefix("importance:") for d in session.disagreements}
+    return [
+        (question_id, text)
+        for question_id, text in session.grid.questions.items()
+        if question_id in disputed or any(p.importance.get(question_id) is not None for p in voices)
+    ]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _each_person(session: Session) -> list[str]:
     voices = session.voices()
     lines = ["## What mattered to each person", ""]
@@ -179,7 +195,8 @@ def _each_person(session: Session) -> list[str]:
             _row([md_cell("What we talked about"), *(md_cell(p.display) for p in voices)]),
             _row(["---"] * (len(voices) + 1)),
         ]
-        for question_id, text in session.grid.questions.items():
+        questions = discussed_questions(session)
+        for question_id, text in questions:
             cells = [md_cell(_importance(p.importance.get(question_id))) for p in voices]
             lines.append(_row([md_cell(text), *cells]))
         for option_id in session.team_talk.options:
@@ -187,6 +204,12 @@ def _each_person(session: Session) -> list[str]:
             name = _option_name(session, option_id)
             lines.append(_row([md_cell(f"Leaning on {name}"), *cells]))
         lines.append("")
+        left = len(session.grid.questions) - len(questions)
+        if left:
+            lines += [
+                f"{_count(left, 'other question was', 'other questions were')} not discussed.",
+                "",
+            ]
     else:
         lines += ["No one's views were recorded.", ""]
     if any(p.role == Role.CARER and not session.may_give_views(p) for p in session.participants):

@@ -407,7 +407,7 @@ def carer_session(grid: OptionGrid, consent: CarerConsent) -> Session:
 @pytest.mark.parametrize("consent", [CarerConsent.NO, CarerConsent.NOT_ASKED])
 def test_declined_carer_views_never_appear(grid: OptionGrid, consent: CarerConsent) -> None:
     md = summary_markdown(carer_session(grid, consent), grid)
-    text = visible(assert_safe(md, columns=3, rows=5))
+    text = visible(assert_safe(md, columns=3, rows=3))
     assert "Supporter" not in md
     assert "Carer-only" not in md
     assert "carer or supporter" not in text
@@ -426,7 +426,7 @@ def test_declined_carer_excluded_even_if_data_is_stored(grid: OptionGrid) -> Non
 
 def test_carer_who_takes_part_is_included(grid: OptionGrid) -> None:
     md = summary_markdown(carer_session(grid, CarerConsent.YES), grid)
-    text = visible(assert_safe(md, columns=4, rows=5))
+    text = visible(assert_safe(md, columns=4, rows=4))
     assert "Supporter Q (carer or supporter) said: Carer-only view" in text
     assert "Carer-only secret note" in text
     assert CARER_NOT_INCLUDED not in text
@@ -438,7 +438,7 @@ def test_observer_has_no_voice(grid: OptionGrid) -> None:
         t.add_note(session, "p3", "observed")
     md = summary_markdown(session, grid)
     assert "Watcher" not in md
-    assert_safe(md, columns=3, rows=5)
+    assert_safe(md, columns=3, rows=3)
 
 
 # Escaping ----------------------------------------------------------------
@@ -472,7 +472,7 @@ def hostile_session(grid: OptionGrid) -> Session:
 
 def test_hostile_text_stays_text(grid: OptionGrid) -> None:
     md = summary_markdown(hostile_session(grid), grid, contact="[call](javascript:x) <b>")
-    tokens = assert_safe(md, columns=4, rows=2 + 3)
+    tokens = assert_safe(md, columns=4, rows=1 + 3)
     # The summary's own block quotes (what matters, the reason) and nothing more.
     assert sum(tok.type == "blockquote_open" for tok in tokens) == 2
     text = visible(tokens)
@@ -496,7 +496,7 @@ def test_hostile_text_stays_text(grid: OptionGrid) -> None:
 @pytest.mark.parametrize("typed", HOSTILE)
 def test_each_hostile_reason_alone(grid: OptionGrid, typed: str) -> None:
     session = t.set_decision(base(grid), reason=typed)
-    tokens = assert_safe(summary_markdown(session, grid), columns=3, rows=5)
+    tokens = assert_safe(summary_markdown(session, grid), columns=3, rows=3)
     assert typed.strip() in visible(tokens)
 
 
@@ -519,13 +519,13 @@ def test_random_text_never_becomes_markup(
     session = t.record_disagreement(session, "x" + note)
     session = t.set_view(session, "recorded:1", "p1", reason)
     session = t.set_team_talk(session, what_matters=note)
-    assert_safe(summary_markdown(session, grid, contact=reason), columns=4, rows=5)
+    assert_safe(summary_markdown(session, grid, contact=reason), columns=4, rows=3)
 
 
 @pytest.mark.parametrize("typed", ["a \\<b> c", "x \\> y"])
 def test_backslash_before_angle_bracket_shows_as_typed(grid: OptionGrid, typed: str) -> None:
     session = t.set_decision(base(grid), reason=typed)
-    tokens = assert_safe(summary_markdown(session, grid), columns=3, rows=5)
+    tokens = assert_safe(summary_markdown(session, grid), columns=3, rows=3)
     assert typed in visible(tokens)
 
 
@@ -538,3 +538,17 @@ def test_empty_session_still_makes_a_whole_summary(grid: OptionGrid) -> None:
     assert "No one's views were recorded." in text
     assert "Its sources are listed in the grid file example-grid, version 1.0.0." in text
     assert "Friday 1 January 2027" in text
+
+
+def test_only_questions_someone_rated_are_listed(grid: OptionGrid) -> None:
+    """A question no one rated is counted in one line, not given a row of blanks."""
+    s = base(grid)
+    s = t.rate_importance(s, "p1", "weight", 4)
+    md = summary_markdown(s, grid)
+    rows = table_rows(assert_safe(md, columns=3, rows=1 + 3))
+    asked = [row[0] for row in rows]
+    assert grid.question("weight").text in asked
+    assert grid.question("works").text not in asked
+    assert "1 other question was not discussed." in md
+    everyone = summary_markdown(t.rate_importance(s, "p2", "works", 2), grid)
+    assert "not discussed." not in everyone.split("## Where people")[0].split("## What mattered")[1]

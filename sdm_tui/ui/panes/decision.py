@@ -114,6 +114,7 @@ class DecisionPane(Pane):
         self._default_applied = False
         self._building = False
         self._drawn_date = ""
+        self._missing_text = ""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="decision-scroll"):
@@ -200,7 +201,9 @@ class DecisionPane(Pane):
             if missing
             else "✓ Everything needed is here. Go on to the summary to save."
         )
-        self.query_one("#missing", Static).update(text)
+        if text != self._missing_text:  # an update lays the talk out again
+            self._missing_text = text
+            self.query_one("#missing", Static).update(text)
 
     def _draw_decision(self, session: Session) -> None:
         decision = session.decision

@@ -87,7 +87,7 @@ class OptionTalkPane(Pane):
         Binding("3", "rate(3)", "Importance 3", show=False),
         Binding("4", "rate(4)", "Importance 4", show=False),
         Binding("minus", "rate(-1)", "Not discussed", key_display="-", show=False),
-        Binding("t", "lean('towards')", "Lean", key_display="t/o/a/u"),
+        Binding("t", "lean('towards')", "Towards/away", key_display="t/o/a/u"),
         Binding("o", "lean('open')", "Open", show=False),
         Binding("a", "lean('away')", "Away", show=False),
         Binding("u", "lean('unsure')", "Unsure", show=False),
@@ -246,7 +246,7 @@ class OptionTalkPane(Pane):
             value = "" if person is None else leaning_words(person.leanings.get(option_id))
             self._set(LEAN_ROW, option_id, value, "bold")
         _, question_w, _, _, _ = self._layout
-        lead = "Leaning" if person is None else f"{person.label} leans"
+        lead = "Towards or away?" if person is None else f"{person.label}: towards?"
         self._set(LEAN_ROW, QUESTION_COL, fit_lines(lead, question_w, 1)[0], "bold")
 
     def _at_cursor(self) -> tuple[str, str]:
@@ -276,13 +276,13 @@ class OptionTalkPane(Pane):
         if row == LEAN_ROW:
             if column in self.options and person is not None:
                 name = self.grid.option(column).name
-                text.append(f"Leaning of {who} on {name}: ", style="bold")
+                text.append(f"Is {who} drawn towards {name}, or away? ", style="bold")
                 text.append(leaning_words(person.leanings.get(column)))
             else:
-                text.append(f"Leaning of {who} on each option.", style="bold")
+                text.append(f"Is {who} drawn towards each option, or away?", style="bold")
             text.append(
                 "\nKeys: t towards · o open · a away · u unsure · - clear. "
-                "Leaning is not deciding: it can change as you talk.",
+                "This is not deciding: it can change as you talk.",
                 style="dim",
             )
             return text

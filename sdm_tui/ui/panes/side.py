@@ -51,8 +51,8 @@ TALKED_MARK = "✓ talked"
 IMPORTANCE_SHORT = {0: "0 not", 1: "1 a little", 2: "2 some", 3: "3 very", 4: "4 most"}
 LEGEND = (
     "Matters: 0 not important … 4 most important, – not discussed. "
-    "Leaning: ▲ towards ◆ open ▼ away ? unsure. "
-    "⚠ differ = still open, ✓ talked = talked through. Enter opens; d names a new one."
+    "Towards an option or away: ▲ towards ◆ open ▼ away ? unsure. "
+    "⚠ differ = views differ, still open; ✓ talked = talked through. Enter opens; d names one."
 )
 
 
@@ -154,7 +154,9 @@ class SideBySidePane(Pane):
             cells[MARK_COLUMN] = _mark(found.get(f"importance:{question_id}"))
             name = Text(_short(self._question_label(question_id, session)))
             rows.append((f"importance:{question_id}", name, cells))
-        rows.append((SECTION_LEANING, Text("Leaning on each option", style="bold underline"), {}))
+        rows.append(
+            (SECTION_LEANING, Text("Towards or away from each option", style="bold underline"), {})
+        )
         for option_id in self._compared(session):
             cells = {p.id: _leaning_cell(p, option_id) for p in voices}
             cells[MARK_COLUMN] = _mark(found.get(f"leaning:{option_id}"))
@@ -207,7 +209,7 @@ class SideBySidePane(Pane):
         self._cells = {}
         width = min(MAX_NAME, max((len(name.plain) for _, name, _ in rows), default=10))
         table.add_column(Text("Asked about"), key=NAME_COLUMN, width=max(width, 12))
-        table.add_column(Text("Differ?"), key=MARK_COLUMN)
+        table.add_column(Text("Views"), key=MARK_COLUMN)
         for person in session.voices():
             header = Text(f"{person.label}\n({ROLE_NAMES[person.role]})")
             table.add_column(header, key=person.id)

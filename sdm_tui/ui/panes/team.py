@@ -100,9 +100,9 @@ def option_prompt(option: GridOption) -> Content:
 
 
 def option_note(option: GridOption) -> Content:
-    """The highlighted option's note, shown under the list."""
+    """The highlighted option's note, shown under the list (nothing when it has none)."""
     if not option.note:
-        return Content.assemble((option.name, "bold"), ": no note in this grid.")
+        return Content("")
     return Content.assemble((option.name, "bold"), ": " + option.note)
 
 
@@ -266,6 +266,14 @@ class TeamTalkPane(Pane):
         if self._ready:
             self._sync(session)
 
+    def _update(self, label: Static, text: str) -> None:
+        """Show `text` (literally) in `label`; not again when it already shows it, since
+        each update lays the talk out again (redraws come with typed text, too)."""
+        key = f"label:{label.id}"
+        if self._shown.get(key) != text:
+            self._shown[key] = text
+            label.update(Content(text))
+
     def _changed(self, key: str, value: Any) -> bool:
         return key not in self._shown or self._shown[key] != value
 
@@ -314,7 +322,7 @@ class TeamTalkPane(Pane):
             "Service user: do you agree that " + names + " may take part? "
             "Your answer is yours to give."
         )
-        self.query_one("#team-consent-question", Static).update(Content(question))
+        self._update(self.query_one("#team-consent-question", Static), question)
         if self._changed("consent", session.carer_consent):
             self._shown["consent"] = session.carer_consent
             self.query_one(f"#team-consent-{session.carer_consent.value}", RadioButton).value = True
@@ -362,7 +370,7 @@ class TeamTalkPane(Pane):
         if bad and saved:
             text += " Still saved: " + names + "."
         label = self.query_one("#team-options-count", Static)
-        label.update(Content(text))
+        self._update(label, text)
         label.set_class(bool(bad), "error")
         label.set_class(not bad, "hint")
 
@@ -385,7 +393,7 @@ class TeamTalkPane(Pane):
         else:
             text = "✓ Team talk has what the record needs. Next, look at the options together."
         label = self.query_one("#team-todo", Static)
-        label.update(Content(text))
+        self._update(label, text)
         label.set_class(not todo, "done")
 
     # Widgets -> transitions ---------------------------------------------

@@ -8,6 +8,7 @@ from the panes at once before switching talk, finishing, leaving or quitting (`f
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
@@ -90,6 +91,11 @@ class ConsultationScreen(Screen[None]):
         Binding("f8", "talk('observer')", "Observer", show=False, priority=True),
         Binding("f9", "talk('debrief')", "Debrief", show=False, priority=True),
         Binding("ctrl+s", "save", "Finish and save", priority=True),
+        # Tab moves the focus as soon as the key arrives, before the keys after it are
+        # handed to a widget: in a burst (a fast typist, a busy moment) a Tab typed
+        # after text in a box used to leave the Enter or Down after it in that box.
+        Binding("tab", "app.focus_next", "Next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous", show=False, priority=True),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -113,6 +119,7 @@ class ConsultationScreen(Screen[None]):
         self.save_error: str = ""
         self.panes = make_panes(grid)
         self._stale: set[str] = set()
+        self._remembered = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -153,7 +160,30 @@ class ConsultationScreen(Screen[None]):
         self._pick_active()
         self._show_all(everywhere=True)
         self._autosave()
-        self.panes["team"].focus_first()
+        left_at = self._last_talk()
+        if left_at and left_at != "team":
+            self.call_after_refresh(self.action_talk, left_at)  # where it was left
+        else:
+            self.panes["team"].focus_first()
+
+    # Where the draft was left: a one-word file beside it (not in the record) ---
+
+    def _talk_file(self) -> Path:
+        return self.store.drafts_dir / f"{self.session.record_id}.talk"
+
+    def _last_talk(self) -> str:
+        try:
+            talk = self._talk_file().read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return ""
+        return talk if talk in dict(self.talks) else ""
+
+    def _remember_talk(self, key: str) -> None:
+        if self.session.completed is not None or key == self._remembered:
+            return
+        self._remembered = key
+        with contextlib.suppress(OSError):
+            self._talk_file().write_text(key, encoding="utf-8")
 
     # Session changes -----------------------------------------------------
 
@@ -300,6 +330,7 @@ class ConsultationScreen(Screen[None]):
         if key in self.panes:
             self._bring_up_to_date(key)
             self.panes[key].activated()
+            self._remember_talk(key)
 
     def action_back(self) -> None:
         """Escape: the previous talk; from team talk, home (the draft stays saved)."""
@@ -386,6 +417,8 @@ class ConsultationScreen(Screen[None]):
         if target is not self.store:
             with contextlib.suppress(OSError):
                 self.store.discard_draft(finished.record_id)
+        with contextlib.suppress(OSError):
+            self._talk_file().unlink(missing_ok=True)
         self.session = finished
         self.saved_to = str(saved.toml)
         self.save_error = ""

@@ -16,30 +16,37 @@ what each person thinks side by side.
 
 ## The three talks
 
-1. **Team talk (F2).** Who is here, and in what role. The service user says whether
+The tabs say what happens in each: **Who is here** is team talk, **Compare options**
+and **Side by side** are option talk, **Decide** is decision talk.
+
+1. **Team talk (F2, Who is here).** Who is here, and in what role. The service user says whether
    a carer may take part. We agree what we are deciding, what matters most to the
    service user, in their own words, and which options to compare.
-2. **Option talk (F3).** The option grid: each column is an option, each row a
+2. **Option talk (F3, Compare options).** The option grid: each column is an option, each row a
    question people often ask. Move with the arrow keys or the mouse. Press **Enter**
    to read the whole answer and where it comes from. Each person says how much each
    question matters to them (**0** not important to **4** most important, **-** not
-   discussed) and leans towards, or away from, each option (**t** towards, **o**
-   open, **a** away, **u** unsure). **p** switches the person being recorded;
+   discussed) and whether they are drawn towards each option, or away from it (**t**
+   towards, **o** open, **a** away, **u** unsure). **p** switches the person being recorded;
    **n** adds a note in their own words.
 3. **Side by side (F4)** shows everyone's views together, and marks where people see
    things differently with ⚠. Open a difference to write each side's view.
-4. **Decision talk (F5).** What we decided (or that we will wait, or that we did not
+4. **Decision talk (F5, Decide).** What we decided (or that we will wait, or that we did not
    agree), why, in the service user's words, how each person feels about it, next
    steps, a review date, and a short check on how sure everyone feels.
-5. **Summary (F6).** The summary to take away. **Ctrl+S** saves the record and the
-   summary, and says where.
+5. **Summary (F6).** The summary to take away. **Ctrl+S, Finish and save**, shows
+   what is still empty and asks first; then it saves the record and the summary and
+   says where. After that the record is read-only: a correction is an amendment.
 
 ## Good to know
 
-- Everything is saved as a draft after every change. If the computer stops, start
-  sdm-tui again and choose **Resume**.
+- Everything is saved as a draft as you go (typing within a second). If the
+  computer stops, start sdm-tui again and choose **Resume**: it opens where you were.
 - **Escape** goes back a step; nothing is lost.
-- **Ctrl+P** opens the command list (save, switch person, go to a talk, colours).
+- **Ctrl+P** opens the command list (finish and save, switch person, go to a talk,
+  colours).
+- Every question box: the action on the left (**Enter**), the way back on the right
+  (**Escape**).
 - **Ctrl+Q** quits. If the consultation is not finished, it asks first.
 - Use a short label for each person, such as "Me", "Mum" or "Care coordinator".
   Records never hold names: the service user is known by a reference such as SU-0042.
@@ -57,7 +64,7 @@ from clinical records.
 - **F8 Observer.** The observer scores the clinician on five areas, from 0 (not
   seen) to 4 (fully), with a note for each, and marks each learning goal met or
   missed.
-- **Ctrl+S** saves the role-play. Then **F9 Debrief** puts the observer's scores
+- **Ctrl+S** finishes and saves the role-play. Then **F9 Debrief** puts the observer's scores
   beside the service user's feedback and everyone's certainty check, and
   **Ctrl+E** exports the debrief as a Markdown file next to the record.
 
@@ -79,6 +86,9 @@ and mode: training records show only when you choose them (**m**).
 """
 
 
+CLOSE = "Escape or F1 closes this help."
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         ("escape", "dismiss", "Close"),
@@ -88,5 +98,6 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help"):
+            yield Static(CLOSE, id="help-close", classes="hint", markup=False)
             yield Markdown(HELP)
-            yield Static("Escape or F1 closes this help.", classes="hint", markup=False)
+            yield Static(CLOSE, classes="hint", markup=False)

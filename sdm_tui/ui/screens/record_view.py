@@ -47,7 +47,7 @@ CHANGED_NOTE = (
     "index row differ). What you see here is read from the file; the list now shows it too."
 )
 LEGEND = (
-    "Matters: 0 not important … 4 most important, – not said. "
+    "Matters: 0 not important … 4 most important, – not discussed. "
     "Leaning: ▲ towards ◆ open ▼ away ? unsure. ⚠ differ = still open, ✓ talked = talked through."
 )
 CERTAINTY_SHORT = {
@@ -254,7 +254,7 @@ class RecordViewScreen(Screen[None]):
     def _fill_table(self) -> None:
         table = self.query_one("#record-views", DataTable)
         table.add_column(Text("Asked about"), key="name")
-        table.add_column(Text("Differ?"), key="mark")
+        table.add_column(Text("Views"), key="mark")
         for person in self.session.voices():
             header = Text(f"{_short(person.label, 14)}\n({ROLE_SHORT[person.role.value]})")
             table.add_column(header, key=person.id)
