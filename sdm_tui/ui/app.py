@@ -282,16 +282,18 @@ class SdmApp(App[None]):
         consult = self.consultation()
         if consult is not None:
             yield SystemCommand(
-                "Save", "Finish and save the record and summary (Ctrl+S)", consult.action_save
+                "Finish and save",
+                "Finish the record and save it with its summary; asks first (Ctrl+S)",
+                consult.action_save,
             )
             yield SystemCommand(
                 "Switch person", "Record views for the next person", consult.cycle_active
             )
             talks = [
-                ("team", "Team talk"),
-                ("options", "Option talk"),
+                ("team", "Who is here (team talk)"),
+                ("options", "Compare options (option talk)"),
                 ("side", "Side by side"),
-                ("decision", "Decision talk"),
+                ("decision", "Decide (decision talk)"),
                 ("summary", "Summary"),
             ]
             if consult.training:
@@ -318,6 +320,8 @@ class SdmApp(App[None]):
 
     async def action_quit(self) -> None:
         consult = self.consultation()
+        if consult is not None and consult.session.completed is None:
+            consult.flush()  # what was typed in the last moment is saved before asking
         if consult is None or consult.session.completed is not None:
             self.exit()
             return

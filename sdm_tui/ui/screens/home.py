@@ -161,9 +161,13 @@ class HomeScreen(Screen[None]):
             self.start()
         elif choice == "resume":
             drafts = self.query_one("#drafts", OptionList)
-            if self.drafts:
+            usable = [d for d in self.drafts if d.session is not None and not d.in_use_by]
+            if len(usable) == 1 and len(self.drafts) == 1:
+                self._resume_draft(usable[0].record_id)  # the only one: open it at once
+            elif self.drafts:
                 drafts.focus()
                 drafts.highlighted = 0
+                self.notify("Choose one with the arrows, then Enter.", timeout=4)
             else:
                 self.notify("There are no unfinished consultations.")
         elif choice == "role-play":
@@ -241,9 +245,11 @@ class HomeScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#drafts")
     def _resume(self, event: OptionList.OptionSelected) -> None:
-        record_id = event.option.id
-        if record_id is None:
-            return
+        if event.option.id is not None:
+            self._resume_draft(event.option.id)
+
+    def _resume_draft(self, record_id: str) -> None:
+        """Open a draft where it was left (the consultation screen knows where)."""
         from sdm_tui.core.record import RecordProblem
 
         try:
