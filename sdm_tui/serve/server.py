@@ -53,6 +53,8 @@ NOT_LOOPBACK_WARNING = (
     "proxy) or serve on 127.0.0.1."
 )
 
+BANNER = "Served beyond this computer ({where}), unencrypted: put it behind TLS (HTTPS)."
+
 REFUSED_TOKEN = (
     "This address needs the link printed when the server started. The link works once: "
     "after the first page load, only that browser can come back. Start the server again "
@@ -180,7 +182,9 @@ class ConsultationServer(Server):
             title=self.title,
             ws_url=f"{self.access.ws_origin(host)}/ws",
             font_size=self.font_size,
-            banner=self.warning,
+            banner=BANNER.format(where=host_port(self.access.host, self.access.port))
+            if self.warning
+            else None,
         )
         return web.Response(text=html, content_type="text/html")
 
