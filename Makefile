@@ -10,7 +10,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 RECORDS ?= ./records
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench fuzz lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
+
+# 10,000 mutated records, grids and scenarios, then 1,000 SIGKILLs mid-save (a few minutes).
+fuzz: $(STAMP)
+	$(PY) -m benchmarks.fuzz 10000 1000
 
 lint: $(STAMP)
 	$(PY) -m ruff check sdm_tui tests benchmarks
