@@ -139,6 +139,8 @@ async def test_a_consultation_in_headless_chromium(
         urls = browser.requested_urls()
 
     assert urls
+    violations = [text for text in browser.log_texts() if "Content Security Policy" in text]
+    assert not violations
     for url in urls:
         assert urlsplit(url).hostname == "127.0.0.1", url
     assert connected_hosts(net_log) == {"127.0.0.1"}

@@ -6,6 +6,7 @@ Imported by every command line (for its options), so it imports nothing heavy at
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -42,7 +43,9 @@ def child_command(records: Path, grids: Path | None, scenarios: Path | None) -> 
         argv += ["--grids", str(Path(grids).resolve())]
     if scenarios is not None:
         argv += ["--scenarios", str(Path(scenarios).resolve())]
-    return shlex.join(argv)
+    # textual-serve runs it through the shell; `exec` makes the app that process itself, so
+    # stopping it stops the app, not just a shell around it.
+    return ("exec " if os.name == "posix" else "") + shlex.join(argv)
 
 
 def run_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -162,6 +162,7 @@ class Browser:
         self.ws = await self.session.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0)
         self.reader = asyncio.create_task(self._read())
         await self.send("Network.enable")
+        await self.send("Log.enable")  # CSP violations are reported here
         await self.send("Page.enable")
         await self.send("Page.addScriptToEvaluateOnNewDocument", source=WEBSOCKET_TAP)
         return self
@@ -266,6 +267,11 @@ class Browser:
             e["params"]["url"] for e in self.events if e["method"] == "Network.webSocketCreated"
         ]
         return urls
+
+    def log_texts(self) -> list[str]:
+        """The browser's log: errors, warnings, Content-Security-Policy violations."""
+        entries = [e["params"]["entry"] for e in self.events if e["method"] == "Log.entryAdded"]
+        return [entry["text"] for entry in entries]
 
     def statuses(self) -> dict[str, int]:
         """The last HTTP status seen per URL."""
