@@ -11,6 +11,11 @@ from typing import TextIO
 
 from sdm_tui import __version__
 
+ASCII_HELP = (
+    "draw ASCII marks (> + - * x) for every symbol, for a console font without them "
+    "(automatic when TERM=linux)"
+)
+
 
 def _common() -> argparse.ArgumentParser:
     """--records, --grids and --scenarios, accepted before or after the command."""
@@ -47,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         "With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"sdm-tui {__version__}")
+    parser.add_argument(
+        "--ascii",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=ASCII_HELP,
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     grids = sub.add_parser(
@@ -137,11 +148,12 @@ def _parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=1, metavar="S", help="the same seed gives the same records"
     )
 
-    sub.add_parser(
+    review = sub.add_parser(
         "review",
         parents=[common],
         help="open the app on the review screen: past records, one person over time, the clinic",
     )
+    review.add_argument("--ascii", action="store_true", default=argparse.SUPPRESS, help=ASCII_HELP)
 
     serve = sub.add_parser(
         "serve",
@@ -200,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             grids=args.grids,
             scenarios=args.scenarios,
             start="review" if args.command == "review" else "",
+            ascii_only=getattr(args, "ascii", False),
         )
     except KeyboardInterrupt:
         err.write("stopped\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from rich.text import Text
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.screen import Screen
@@ -79,6 +80,7 @@ class SdmApp(App[None]):
         check_scenarios: bool = False,
         theme: str = "sdm-calm",
         start: str = "",
+        ascii_only: bool = False,
     ) -> None:
         """`catalog`: the grids, already read. Without one, the grids in `grids_dir`
         (default: the shipped ones) are read just after the first frame, with the drafts;
@@ -88,8 +90,15 @@ class SdmApp(App[None]):
         here, or read from `scenarios_dir` with `check_scenarios`, are shown at start;
         those of the shipped set only in the scenario chooser, since running on other
         grids (--grids) makes shipped scenarios unusable on purpose.
-        `start`: "review" opens the review screen over Home (Escape goes Home)."""
+        `start`: "review" opens the review screen over Home (Escape goes Home).
+        `ascii_only`: draw every symbol as its ASCII mark (the Linux console, --ascii)."""
         super().__init__()
+        self.ascii_only = ascii_only
+        self._ascii_filter = None
+        if ascii_only:
+            from sdm_tui.ui.ascii import AsciiFilter
+
+            self._ascii_filter = AsciiFilter()
         self.store = store
         self._catalog = catalog
         self._grids_dir = grids_dir
@@ -109,6 +118,20 @@ class SdmApp(App[None]):
             self.theme = theme
         else:
             self.add_class(f"-theme-{theme}")  # as Textual's theme watcher would
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        if self._ascii_filter is None:
+            return filters
+        return [*filters, self._ascii_filter]
+
+    def get_key_display(self, binding: Binding) -> str:
+        shown = super().get_key_display(binding)
+        if self._ascii_filter is None or shown.isascii():
+            return shown
+        from sdm_tui.core.glyphs import key_to_ascii
+
+        return key_to_ascii(shown)  # "enter", not "⏎" drawn as "<"
 
     @property
     def available_themes(self) -> dict[str, Theme]:

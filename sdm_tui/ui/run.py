@@ -7,11 +7,13 @@ files): the grids are read and checked, and the drafts listed, just after the fi
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from sdm_tui.core.catalog import grid_paths
 from sdm_tui.core.fsutil import StoreError
+from sdm_tui.core.glyphs import console_needs_ascii
 from sdm_tui.core.store import RecordStore, resolve_root
 
 
@@ -32,10 +34,15 @@ def open_store(records: str | None) -> tuple[RecordStore | None, str]:
 
 
 def run_app(
-    records: str | None, grids: Path | None, scenarios: Path | None = None, start: str = ""
+    records: str | None,
+    grids: Path | None,
+    scenarios: Path | None = None,
+    start: str = "",
+    ascii_only: bool = False,
 ) -> int:
     """Open the app; `scenarios` is a folder of role-play scenarios (default: the shipped),
-    checked at start; `start` = "review" opens it on the review screen."""
+    checked at start; `start` = "review" opens it on the review screen; `ascii_only`
+    draws ASCII marks for every symbol, as it does anyway on the Linux console."""
     store, error = open_store(records)
     if store is None:
         sys.stderr.write(f"{error}\nUse --records DIR to choose a folder you can write to.\n")
@@ -52,6 +59,7 @@ def run_app(
         scenarios_dir=scenarios,
         check_scenarios=scenarios is not None,
         start=start,
+        ascii_only=ascii_only or console_needs_ascii(os.environ),
     )
     app.run()
     return app.return_code or 0
