@@ -235,6 +235,8 @@ def cmd_export(
     if loaded is None:
         return 1
     session, path = loaded
+    if output is not None and str(output) == "-" and fmt not in ("html", "text"):
+        output = None  # "-" prints, for every format
     if fmt in ("html", "text"):
         return export_takehome(store, session, path, fmt, output, grids, out, err)
     if fmt == "debrief":

@@ -56,6 +56,7 @@ from sdm_tui.core.session import (
     Session,
 )
 from sdm_tui.core.summary import CARER_NOT_INCLUDED, STANCE_TEXT, STATUS_TEXT, plain_date
+from sdm_tui.core.takeaway import takeaway
 from sdm_tui.core.text import clean, clean_line
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:sdm-tui")
@@ -74,6 +75,7 @@ ROLE_SYSTEM = _urn("codesystem/role")  # Role values
 LEANING_SYSTEM = _urn("codesystem/leaning")  # Leaning values
 ANSWER_SYSTEM = _urn("codesystem/answer")  # yes / no / unsure
 TAG_SYSTEM = _urn("codesystem/tag")  # training / synthetic
+SECTION_SYSTEM = _urn("codesystem/section")  # decision / views / disagreements / certainty
 
 LOINC = "http://loinc.org"
 DOCUMENT_TYPE = {
@@ -84,6 +86,22 @@ TEST_DATA_TAG = {
     "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
     "code": "HTEST",
     "display": "test health data",
+}
+CONFIDENTIALITY = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+# The document is about mental health care: restricted, psychiatry information.
+SECURITY = [
+    {"system": CONFIDENTIALITY, "code": "R", "display": "restricted"},
+    {"system": ACT_CODE, "code": "PSY", "display": "psychiatry information sensitivity"},
+]
+SECTION_CODES = {
+    "decision": (
+        "What was decided",
+        [{"system": LOINC, "code": "18776-5", "display": "Plan of care note"}],
+    ),
+    "views": ("What mattered to each person", []),
+    "disagreements": ("Where people see things differently", []),
+    "certainty": ("How sure everyone felt, and feedback", []),
 }
 PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
@@ -176,6 +194,12 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _section(key: str) -> dict[str, Any]:
+    """A section's code: ours, and LOINC's where one fits."""
+    title, more = SECTION_CODES[key]
+    return {"coding": [_coding(SECTION_SYSTEM, key, title), *more], "text": title}
+
+
 # The document ---------------------------------------------------------------------
 
 
@@ -216,7 +240,7 @@ class _Document:
     def participant_identifier(self, person: Participant) -> dict[str, str]:
         return {"system": PARTICIPANT_SYSTEM, "value": f"{self.s.record_id}/{person.id}"}
 
-    def meta(self) -> dict[str, Any]:
+    def meta(self, *, secure: bool = False) -> dict[str, Any]:
         tags = []
         if self.s.mode == Mode.TRAINING:
             tags.append(_coding(TAG_SYSTEM, "training", "training role-play, not a real person"))
@@ -224,10 +248,16 @@ class _Document:
             tags.append(_coding(TAG_SYSTEM, "synthetic", "made-up example data"))
         if tags:
             tags.insert(0, dict(TEST_DATA_TAG))
-        return {"tag": tags}
+        return {"security": [dict(c) for c in SECURITY] if secure else [], "tag": tags}
 
-    def resource(self, url: str, kind: str, **content: Any) -> dict[str, Any]:
-        body = {"resourceType": kind, "id": url.removeprefix("urn:uuid:"), "meta": self.meta()}
+    def resource(self, url: str, kind: str, narrative: list[str], **content: Any) -> dict[str, Any]:
+        """One entry; `narrative` is its human-readable text (XHTML parts)."""
+        body = {
+            "resourceType": kind,
+            "id": url.removeprefix("urn:uuid:"),
+            "meta": self.meta(secure=kind == "Composition"),
+            "text": _div(narrative),
+        }
         return {"fullUrl": url, "resource": {**body, **content}}
 
     # Whole bundle -------------------------------------------------------------------
@@ -246,7 +276,7 @@ class _Document:
         document = {
             "resourceType": "Bundle",
             "id": self.uuid("bundle"),
-            "meta": self.meta(),
+            "meta": self.meta(secure=True),
             "identifier": {"system": "urn:ietf:rfc:3986", "value": self.url("document")},
             "type": "document",
             "timestamp": _instant(_when(s)),
@@ -270,25 +300,34 @@ class _Document:
             identifier = self.participant_identifier(user)
         else:
             identifier = {}
-        return self.resource(self.patient, "Patient", identifier=[identifier])
+        if s.service_user_ref:
+            about = f"The service user, known here only by the reference {s.service_user_ref}."
+        else:
+            about = "The service user (no reference was recorded)."
+        return self.resource(self.patient, "Patient", [_p(about)], identifier=[identifier])
 
     def person_entry(self, person: Participant) -> dict[str, Any]:
         identifier = [self.participant_identifier(person)]
         url = self.people[person.id]
+        where = f"participant {person.id} in sdm-tui record {self.s.record_id}"
         if person.role == Role.CARER:
+            about = f"The service user's {ROLE_NAMES[person.role]}, who took part with their "
             return self.resource(
                 url,
                 "RelatedPerson",
+                [_p(about + f"agreement ({where}).")],
                 identifier=identifier,
                 patient=_ref(self.patient),
                 relationship=[{"text": ROLE_NAMES[person.role]}],
             )
-        return self.resource(url, "Practitioner", identifier=identifier)
+        about = f"A {ROLE_NAMES[person.role]} who took part ({where})."
+        return self.resource(url, "Practitioner", [_p(about)], identifier=identifier)
 
     def device_entry(self) -> dict[str, Any]:
         return self.resource(
             self.device,
             "Device",
+            [_p(f"sdm-tui {self.s.app_version}, which put this document together.")],
             deviceName=[{"name": "sdm-tui", "type": "user-friendly-name"}],
             type={"text": "Shared decision making software"},
             version=[{"value": self.s.app_version}],
@@ -330,21 +369,28 @@ class _Document:
         ]
         url = self.questionnaire
         title = grid.title or grid.id
+        description = (
+            f"Each person's views in sdm-tui, from the option grid {grid.id} version "
+            f"{grid.version} ({grid.content_hash})."
+        )
+        asks = (
+            f"It asks how much each of {len(grid.questions)} questions matters (0-4), the "
+            f"leaning on each of {len(grid.options)} options, {len(CERTAINTY_ITEMS)} questions "
+            f"on how sure the person feels and {len(FEEDBACK_ITEMS)} feedback questions."
+        )
         return {
             "fullUrl": url,
             "resource": {
                 "resourceType": "Questionnaire",
                 "id": url.removeprefix("urn:uuid:"),
+                "text": _div([_p(f"Views on: {title}"), _p(description), _p(asks)]),
                 "url": url,
                 "version": grid.version,
                 "name": "SharedDecisionViews",
                 "title": f"Views on: {title}"[:200],
                 "status": "active",
                 "subjectType": ["Patient"],
-                "description": (
-                    f"Each person's views in sdm-tui, from the option grid {grid.id} version "
-                    f"{grid.version} ({grid.content_hash})."
-                ),
+                "description": description,
                 "item": [g for g in groups if g["item"]],  # a group needs items (que-1)
             },
         }
@@ -386,6 +432,7 @@ class _Document:
         return self.resource(
             self.responses[person.id],
             "QuestionnaireResponse",
+            self.response_narrative(person),
             questionnaire=self.questionnaire,
             status="completed" if self.s.completed else "in-progress",
             subject=_ref(self.patient),
@@ -394,6 +441,33 @@ class _Document:
             source=who,
             item=self.answers(person),
         )
+
+    def response_narrative(self, person: Participant) -> list[str]:
+        """One person's answers, in words."""
+        grid = self.s.grid
+        items = [
+            f"{_x(text)}: {person.importance[k]} ({IMPORTANCE_TEXT[person.importance[k]]})"
+            for k, text in grid.questions.items()
+            if k in person.importance
+        ]
+        items += [
+            f"Leaning on “{_x(name)}”: {person.leanings[k].value}"
+            for k, name in grid.options.items()
+            if k in person.leanings
+        ]
+        items += [
+            f"{_x(text)} {ANSWER_TEXT[person.certainty[k]].capitalize()}."
+            for k, text in CERTAINTY_ITEMS.items()
+            if k in person.certainty
+        ]
+        if person.role == Role.SERVICE_USER:
+            items += [
+                f"{_x(text)} {FEEDBACK_SCALE[self.s.feedback[k]].capitalize()}."
+                for k, text in FEEDBACK_ITEMS.items()
+                if k in self.s.feedback
+            ]
+        head = _p(f"The views of {person.display}:")
+        return [head, _ul(items)] if items else [head, _p("Nothing was recorded.")]
 
     # Provenance ---------------------------------------------------------------------
 
@@ -445,9 +519,13 @@ class _Document:
                 }
             )
         operation = ("UPDATE", "revise") if s.amends else ("CREATE", "create")
+        roles = ", ".join(ROLE_NAMES[p.role] for p in self.voices) or "no one recorded"
+        made = f"Made by sdm-tui from record {s.record_id} on {self.when}"
+        made += f", correcting record {s.amends}." if s.amends else "."
         return self.resource(
             self.provenance,
             "Provenance",
+            [_p(made), _p(f"People whose views are recorded: {roles}.")],
             target=[_ref(self.composition), *(_ref(u) for u in self.responses.values())],
             occurredPeriod={
                 "start": _instant(s.created),
@@ -473,11 +551,18 @@ class _Document:
                 }
             )
         title = s.grid.title or s.grid.id
+        model = takeaway(s, None, zone=UTC, zone_name="UTC")
+        about = [
+            _p(f"Shared decision record: {title}"),
+            _p(f"{model.decided} {model.review}"),
+        ]
         return self.resource(
             self.composition,
             "Composition",
+            about,
             identifier={"system": RECORD_SYSTEM, "value": s.record_id},
             status="final" if s.completed else "preliminary",
+            confidentiality="R",
             type=DOCUMENT_TYPE,
             subject=_ref(self.patient),
             date=self.when,
@@ -531,7 +616,7 @@ class _Document:
             parts.append(_p(f"Review date: {plain_date(day)} ({day.isoformat()})."))
         else:
             parts.append(_p("No review date was set."))
-        return {"title": "What was decided", "text": _div(parts)}
+        return {"title": "What was decided", "code": _section("decision"), "text": _div(parts)}
 
     def views_section(self) -> dict[str, Any]:
         s = self.s
@@ -589,6 +674,7 @@ class _Document:
             parts.append(_p(CARER_NOT_INCLUDED))
         return {
             "title": "What mattered to each person",
+            "code": _section("views"),
             "text": _div(parts),
             "entry": [_ref(self.responses[p.id]) for p in self.voices],
         }
@@ -606,7 +692,11 @@ class _Document:
             inner = _ul(views) if views else _ul([_x("No one wrote down their view on this.")])
             items.append(f"{_x(item.subject)} ({_x(status)}){inner}")
         parts = [_ul(items)] if items else [_p("None were found or recorded.")]
-        return {"title": "Where people see things differently", "text": _div(parts)}
+        return {
+            "title": "Where people see things differently",
+            "code": _section("disagreements"),
+            "text": _div(parts),
+        }
 
     def certainty_section(self) -> dict[str, Any]:
         s = self.s
@@ -640,6 +730,7 @@ class _Document:
             holders.insert(0, user)
         return {
             "title": "How sure everyone felt, and feedback",
+            "code": _section("certainty"),
             "text": _div(parts),
             "entry": [_ref(self.responses[p.id]) for p in self.voices if p in holders],
         }

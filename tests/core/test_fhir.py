@@ -24,6 +24,8 @@ from sdm_tui.core.fhir import (
     RECORD_SYSTEM,
     REFERENCE_SYSTEM,
     ROLE_SYSTEM,
+    SECTION_SYSTEM,
+    SECURITY,
     TAG_SYSTEM,
     bundle,
     bundle_json,
@@ -239,7 +241,7 @@ def test_decision_section_says_what_was_decided(doc: dict[str, Any]) -> None:
 
 def test_patient_carries_only_the_pseudonymous_reference(doc: dict[str, Any]) -> None:
     (patient,) = resources(doc, "Patient")
-    assert set(patient) == {"resourceType", "id", "identifier"}
+    assert set(patient) == {"resourceType", "id", "identifier", "text"}
     (identifier,) = patient["identifier"]
     assert identifier["system"] == REFERENCE_SYSTEM
     assert identifier["value"] == "TEST-0001"
@@ -258,7 +260,7 @@ def test_practitioners_and_related_person_carry_only_an_id(
         assert person["identifier"] == [
             {"system": PARTICIPANT_SYSTEM, "value": f"{session.record_id}/{pid}"}
         ]
-        extra = set(person) - {"resourceType", "id", "identifier"}
+        extra = set(person) - {"resourceType", "id", "identifier", "text"}
         assert extra == ({"patient", "relationship"} if kind == "RelatedPerson" else set())
     carer = found[urls["p3"]]
     assert found[carer["patient"]["reference"]] is patient
@@ -427,7 +429,14 @@ def tags(resource: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def test_training_and_synthetic_records_are_tagged(grid: OptionGrid, doc: dict[str, Any]) -> None:
-    assert all("meta" not in e["resource"] for e in doc["entry"]) and "meta" not in doc
+    # Untagged; only the document and its Composition carry security labels.
+    assert doc["meta"] == {"security": SECURITY}
+    for entry in doc["entry"]:
+        resource = entry["resource"]
+        if resource["resourceType"] == "Composition":
+            assert resource["meta"] == {"security": SECURITY}
+        else:
+            assert "meta" not in resource, resource["resourceType"]
     s = build(grid, mode=Mode.TRAINING).model_copy(update={"synthetic": True})
     tagged = bundle(s)
     htest = ("http://terminology.hl7.org/CodeSystem/v3-ActReason", "HTEST")
@@ -463,7 +472,7 @@ def test_json_is_pretty_utf8(session: Session) -> None:
 
 def test_every_narrative_is_valid_escaped_xhtml(doc: dict[str, Any]) -> None:
     divs = [v for path, v in walk(doc) if path and path[-1] == "div"]
-    assert len(divs) == 4
+    assert len(divs) == 4 + len(doc["entry"])  # the sections, and every resource
     for div in divs:
         root = ET.fromstring(div)  # raises on anything that is not well-formed XML
         assert root.tag == f"{XHTML}div"
@@ -498,9 +507,99 @@ def test_an_empty_draft_still_makes_a_whole_document(grid: OptionGrid) -> None:
     # No clinician: sdm-tui itself is the author.
     assert [urls[a["reference"]]["resourceType"] for a in composition["author"]] == ["Device"]
     patient = urls[composition["subject"]["reference"]]
-    assert set(patient) == {"resourceType", "id"}  # no reference typed yet, and nothing else
+    assert set(patient) == {"resourceType", "id", "text"}  # no reference typed yet
     assert resources(doc, "QuestionnaireResponse") == []
     references = [v for path, v in walk(doc) if path and path[-1] == "reference"]
     assert set(references) <= set(urls)
     for section in composition["section"]:
         assert "".join(ET.fromstring(section["text"]["div"]).itertext()).strip()
+
+
+# Narratives, confidentiality, coded sections, and the R4B models (issue 14) -------------
+
+DOMAIN_RESOURCES = {
+    "Composition", "Patient", "Practitioner", "RelatedPerson", "Device", "Questionnaire",
+    "QuestionnaireResponse", "Provenance",
+}  # fmt: skip
+
+
+def test_every_resource_has_a_narrative(doc: dict[str, Any]) -> None:
+    for entry in doc["entry"]:
+        resource = entry["resource"]
+        assert resource["resourceType"] in DOMAIN_RESOURCES
+        narrative = resource["text"]
+        assert narrative["status"] == "generated"
+        root = ET.fromstring(narrative["div"])
+        assert root.tag == f"{XHTML}div"
+        assert "".join(root.itertext()).strip(), resource["resourceType"]
+    responses = resources(doc, "QuestionnaireResponse")
+    words = "".join("".join(ET.fromstring(r["text"]["div"]).itertext()) for r in responses)
+    assert "Leaning on “Tablet A”: towards" in words
+
+
+def test_the_composition_is_confidential_and_its_sections_coded(doc: dict[str, Any]) -> None:
+    composition = doc["entry"][0]["resource"]
+    assert composition["confidentiality"] == "R"
+    labels = {(c["system"], c["code"]) for c in composition["meta"]["security"]}
+    assert labels == {
+        ("http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "R"),
+        ("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PSY"),
+    }
+    codes = [
+        next(c["code"] for c in section["code"]["coding"] if c["system"] == SECTION_SYSTEM)
+        for section in composition["section"]
+    ]
+    assert codes == ["decision", "views", "disagreements", "certainty"]
+    for section in composition["section"]:
+        assert section["code"]["text"] == section["title"]
+
+
+def every_kind_of_bundle(grid: OptionGrid) -> Iterator[tuple[str, dict[str, Any]]]:
+    from handout_cases import grid as shipped_grid
+    from handout_cases import largest, typical
+
+    from sdm_tui.core.catalog import load_catalog
+    from sdm_tui.core.session import grid_ref
+    from sdm_tui.core.synth import _Person, plan
+
+    yield "full", bundle(build(grid))
+    yield "draft", bundle(build(grid, finish=False))
+    yield "training", bundle(build(grid, mode=Mode.TRAINING).model_copy(update={"synthetic": True}))
+    yield "amendment", bundle(t.amend(build(grid), new_id="fhir0000000f", now=DONE))
+    empty = new_session(grid_ref=grid_ref(grid), app_version="0", now=NOW, record_id="fhir0000000e")
+    yield "empty", bundle(empty)
+    yield "typical", bundle(typical(shipped_grid()))
+    yield "largest", bundle(largest(shipped_grid()))
+    grids = load_catalog().grids
+    refs = [grid_ref(grids[key]) for key in sorted(grids)]
+    for number, n in enumerate(plan(40, 3), start=1):
+        for k, s in enumerate(_Person(3, number, refs).sessions(n)):
+            yield f"synthetic {number}.{k}", bundle(s)
+
+
+def test_every_exported_bundle_validates_with_the_r4b_models(grid: OptionGrid) -> None:
+    r4b = pytest.importorskip(
+        "fhir.resources.R4B.bundle", reason="fhir.resources (a test dependency) is not installed"
+    )
+    checked = 0
+    for name, document in every_kind_of_bundle(grid):
+        parsed = r4b.Bundle.model_validate(document)
+        assert parsed.type == "document", name
+        assert parsed.entry[0].resource.get_resource_type() == "Composition", name
+        for entry in parsed.entry:
+            assert entry.resource.text is not None, (name, entry.resource.get_resource_type())
+        checked += 1
+    assert checked >= 45
+
+
+def test_the_r4b_models_catch_a_broken_bundle(doc: dict[str, Any]) -> None:
+    """The validation above is real: a wrong type or an unknown element is refused."""
+    r4b = pytest.importorskip("fhir.resources.R4B.bundle", reason="fhir.resources not installed")
+    broken = json.loads(json.dumps(doc))
+    broken["entry"][0]["resource"]["date"] = "yesterday"
+    with pytest.raises(ValueError):
+        r4b.Bundle.model_validate(broken)
+    broken = json.loads(json.dumps(doc))
+    broken["entry"][1]["resource"]["name"] = "Not Allowed"  # a Patient name must be a list
+    with pytest.raises(ValueError):
+        r4b.Bundle.model_validate(broken)
