@@ -225,7 +225,7 @@ async def test_one_consultation_at_a_time(served: Served) -> None:
     headers = {**served.cookie, "Origin": served.origin}
     ws = await served.client.ws_connect("/ws", headers=headers)
     first = await ws.receive(timeout=10)
-    assert first.data == b"hello from the app"
+    assert first.data == b"hello from the app 80x24"
     await ws.send_json(["stdin", "q"])
     assert (await ws.receive(timeout=10)).data == b"got q"  # a key reaches the app
 
@@ -238,7 +238,23 @@ async def test_one_consultation_at_a_time(served: Served) -> None:
     # Once the first has closed, a new consultation may start (a reloaded page).
     await ws.close()
     ws = await served.client.ws_connect("/ws", headers=headers)
-    assert (await ws.receive(timeout=10)).data == b"hello from the app"
+    assert (await ws.receive(timeout=10)).data.startswith(b"hello from the app")
+    await ws.close()
+
+
+async def test_a_link_the_app_opens_is_not_passed_to_the_browser(served: Served) -> None:
+    ws = await served.client.ws_connect("/ws", headers={**served.cookie, "Origin": served.origin})
+    await ws.receive(timeout=10)
+    await ws.send_json(["stdin", "link"])
+    # The app sent an open_url meta packet, then its echo: only the echo arrives.
+    assert (await ws.receive(timeout=10)).data == b"got link"
+    await ws.close()
+
+
+async def test_the_terminal_size_from_the_page_is_kept_within_bounds(served: Served) -> None:
+    headers = {**served.cookie, "Origin": served.origin}
+    ws = await served.client.ws_connect("/ws?width=100000&height=-3", headers=headers)
+    assert (await ws.receive(timeout=10)).data == b"hello from the app 500x8"
     await ws.close()
 
 
@@ -283,7 +299,7 @@ async def test_behind_an_https_proxy_the_public_origin_is_accepted() -> None:
         ws = await s.client.ws_connect(
             "/ws", headers={**headers, "Origin": "https://sdm.clinic.example"}
         )
-        assert (await ws.receive(timeout=10)).data == b"hello from the app"
+        assert (await ws.receive(timeout=10)).data.startswith(b"hello from the app")
         await ws.close()
     finally:
         await s.client.close()

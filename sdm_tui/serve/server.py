@@ -8,6 +8,7 @@ browser talks to it over one websocket.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 import sys
@@ -18,6 +19,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from sdm_tui.serve.security import (
@@ -74,6 +76,30 @@ class _Live:
     app_service: Any = None
     closing: bool = False
     ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class ConsultationService(AppService):
+    """textual-serve's app service, except that a link the app asks the browser to open
+    is dropped: every request the page makes stays on this machine."""
+
+    async def on_meta(self, data: bytes) -> None:
+        try:
+            kind = json.loads(data).get("type")
+        except (ValueError, AttributeError):
+            kind = None
+        if kind == "open_url":
+            log.info("the app asked the browser to open a link: not passed on")
+            return
+        await super().on_meta(data)
+
+
+def _clamp(value: str, default: int, low: int, high: int) -> int:
+    """A terminal size from the page, within sane bounds."""
+    try:
+        number = int(value)
+    except ValueError:
+        return default
+    return max(low, min(high, number))
 
 
 class PathAccessLogger(AbstractAccessLogger):
@@ -211,14 +237,36 @@ class ConsultationServer(Server):
             log.warning("refused: a second consultation while one is live")
             return self.refused(409, REFUSED_BUSY)
         log.info("consultation started")
+        websocket = web.WebSocketResponse(heartbeat=15)
+        width = _clamp(request.query.get("width", ""), 80, 20, 500)
+        height = _clamp(request.query.get("height", ""), 24, 8, 200)
+        service: ConsultationService | None = None
         try:
-            return await super().handle_websocket(request)
+            await websocket.prepare(request)
+            live.websocket = websocket
+            service = live.app_service = ConsultationService(
+                self.command,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=self.debug,
+            )
+            await service.start(width, height)
+            await self._process_messages(websocket, service)
+        except asyncio.CancelledError:
+            await websocket.close()
+        except Exception:
+            log.exception("the consultation stopped on an error")
         finally:
             live.closing = True
+            if service is not None:
+                await service.stop()  # asks the app to quit (it saves the draft)
             await self._reap(live)
             live.ended.set()
             self.live = None
             log.info("consultation ended")
+        return websocket
 
     async def _claim(self) -> _Live | None:
         """The slot for a new consultation, or None while another one is live.
@@ -255,15 +303,11 @@ class ConsultationServer(Server):
             await process.wait()
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
-        live = self.live
-        if live is not None:
-            live.websocket = websocket
-            live.app_service = app_service
         try:
             await super()._process_messages(websocket, app_service)
         finally:
-            if live is not None:
-                live.closing = True
+            if self.live is not None:
+                self.live.closing = True
 
     # -- start and stop ------------------------------------------------------------------
 
