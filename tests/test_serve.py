@@ -352,3 +352,17 @@ def test_serve_rejects_an_origin_that_is_not_one(
 ) -> None:
     assert main(["serve", "--records", str(tmp_path), "--origin", "sdm.example/path"]) == 2
     assert "--origin must look like" in capsys.readouterr().err
+
+
+def test_on_every_address_the_page_answers_to_this_machines_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sdm_tui.serve import security
+
+    monkeypatch.setattr(security, "machine_names", lambda: ["192.0.2.7", "clinic-pc"])
+    access = Access("0.0.0.0", 8000)
+    assert access.url.startswith("http://192.0.2.7:8000/?token=")
+    assert {"192.0.2.7:8000", "clinic-pc:8000", "127.0.0.1:8000"} <= access.allowed_hosts()
+    assert "0.0.0.0:8000" not in access.allowed_hosts()
+    assert access.origin_ok("http://clinic-pc:8000", "clinic-pc:8000")
+    assert not access.origin_ok("http://clinic-pc:8000", "192.0.2.7:8000")

@@ -10,8 +10,10 @@ Who may see the consultation:
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import secrets
+import socket
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -37,6 +39,24 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def is_wildcard(host: str) -> bool:
+    """0.0.0.0 or :: (every address of this machine)."""
+    return host.strip("[]") in ("0.0.0.0", "::", "")
+
+
+def machine_names() -> list[str]:
+    """This machine's addresses (not loopback), then its host names."""
+    names = [socket.gethostname(), socket.getfqdn()]
+    addresses: list[str] = []
+    for name in names:
+        with contextlib.suppress(OSError):
+            for info in socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP):
+                address = str(info[4][0])
+                if not is_loopback(address) and address not in addresses:
+                    addresses.append(address)
+    return list(dict.fromkeys(n for n in [*addresses, *names] if n and not is_loopback(n)))
 
 
 def host_port(host: str, port: int) -> str:
@@ -93,22 +113,29 @@ class Access:
     @property
     def url(self) -> str:
         """The address to open, with the token."""
-        return f"http://{host_port(self.host, self.port)}/?token={self.token}"
+        host = self.names()[0]
+        return f"http://{host_port(host, self.port)}/?token={self.token}"
+
+    def names(self) -> list[str]:
+        """The names and addresses the page may be opened under (first: the one to print).
+
+        On every address (0.0.0.0 or ::) that is this machine's names and addresses."""
+        if is_wildcard(self.host):
+            return [*machine_names(), *LOOPBACK_NAMES]
+        if is_loopback(self.host):
+            return [self.host, *(n for n in LOOPBACK_NAMES if n != self.host)]
+        return [self.host]
 
     def allowed_hosts(self) -> set[str]:
         """Host header values that name this server (lower case)."""
-        names = {self.host}
-        if is_loopback(self.host):
-            names.update(LOOPBACK_NAMES)
-        hosts = {host_port(name, self.port).lower() for name in names}
+        hosts = {host_port(name, self.port).lower() for name in self.names()}
         if self.public_origin:
             hosts.add(urlsplit(self.public_origin).netloc.lower())
         return hosts
 
     def allowed_origins(self) -> set[str]:
         """Origin header values of the page itself."""
-        names = {self.host, *(LOOPBACK_NAMES if is_loopback(self.host) else ())}
-        origins = {f"http://{host_port(name, self.port)}".lower() for name in names}
+        origins = {f"http://{host_port(name, self.port)}".lower() for name in self.names()}
         if self.public_origin:
             origins.add(self.public_origin.rstrip("/").lower())
         return origins
