@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     show = gsub.add_parser("show", parents=[common], help="a grid as plain text")
     show.add_argument("grid_id", metavar="ID")
     show.add_argument("--width", type=int, help="columns to use (default: the terminal's)")
+    show.add_argument(
+        "--linear",
+        action="store_true",
+        help="question by question in words, no table (for screen readers and magnifiers)",
+    )
     validate = gsub.add_parser(
         "validate", parents=[common], help="check grid files (all shipped grids if none)"
     )
@@ -235,7 +240,7 @@ def _grids(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.action == "list":
         return grids.cmd_list(args.grids, out)
     if args.action == "show":
-        return grids.cmd_show(args.grid_id, args.grids, out, err, args.width)
+        return grids.cmd_show(args.grid_id, args.grids, out, err, args.width, args.linear)
     if args.action == "validate":
         return grids.cmd_validate(args.paths, args.grids, args.strict, out)
     if args.action == "diff":

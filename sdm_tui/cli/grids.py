@@ -38,8 +38,14 @@ def cmd_list(folder: Path | None, out: TextIO) -> int:
 
 
 def cmd_show(
-    grid_id: str, folder: Path | None, out: TextIO, err: TextIO, width: int | None = None
+    grid_id: str,
+    folder: Path | None,
+    out: TextIO,
+    err: TextIO,
+    width: int | None = None,
+    linear: bool = False,
 ) -> int:
+    """The grid as a table paged to the width, or (`linear`) question by question."""
     from sdm_tui.cli.gridtext import render_grid
 
     candidates = [p for p in grid_paths(folder) if p.stem == grid_id]
@@ -56,6 +62,11 @@ def cmd_show(
     for warning in warnings:
         err.write(f"{warning}\n")
     width = width or min(max(shutil.get_terminal_size((100, 30)).columns, 60), 200)
+    if linear:
+        from sdm_tui.core.linear import grid_blocks, render
+
+        out.write(render(grid_blocks(grid), width))
+        return 0
     out.write(render_grid(grid, width))
     return 0
 

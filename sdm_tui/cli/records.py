@@ -217,7 +217,14 @@ def cmd_show(
     console = Console(
         file=out, highlight=False, emoji=False, markup=False, width=min(Console().width, 100)
     )
-    console.print(Markdown(markdown_for(loaded[0], store, grids)))
+    summary = Markdown(markdown_for(loaded[0], store, grids))
+    if console.is_terminal:
+        console.print(summary)
+        return 0
+    # Into a file or a pipe: no blanks padding each line out to the width.
+    with console.capture() as captured:
+        console.print(summary)
+    out.write("".join(f"{line.rstrip()}\n" for line in captured.get().splitlines()))
     return 0
 
 
