@@ -17,6 +17,7 @@ done is listed in `Recovery.problems`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -186,6 +187,8 @@ def _retire_finished_drafts(store: RecordStore, summary: Summary | None, result:
             lock.release()
             result.problems.append(f"{escape_for_terminal(name)}: {exc.strerror}")
             continue
+        with contextlib.suppress(OSError):  # where the draft was left (consult.py)
+            (store.drafts_dir / f"{record_id}.talk").unlink(missing_ok=True)
         lock.release(remove=True)
         result.drafts_retired.append(record_id)
 

@@ -17,6 +17,7 @@ goes when the process does, so a crashed session can be resumed).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -182,6 +183,8 @@ class RecordStore:
 
     def discard_draft(self, record_id: str) -> None:
         self.draft_path(record_id).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # where the draft was left (the consultation screen)
+            (self.drafts_dir / f"{record_id}.talk").unlink(missing_ok=True)
         self.release_draft(record_id, remove=True)
 
     def drafts(self) -> list[DraftInfo]:

@@ -204,3 +204,31 @@ def test_two_crashes_in_one_second_keep_both_logs(
     second = write_crash_log(tmp_path, ValueError("two"))
     assert first is not None and second is not None and first != second
     assert "RuntimeError" in first.read_text() and "ValueError" in second.read_text()
+
+
+async def test_a_planted_link_where_the_draft_was_left_is_never_written_through(
+    tmp_path: Path, store: RecordStore, grids: Path
+) -> None:
+    from sdm_tui.ui.screens.consult import ConsultationScreen
+
+    store.save_draft(a_session(grids, "talk00000001"))
+    store.release_draft("talk00000001")
+    precious = tmp_path / "precious.txt"
+    precious.write_text("someone else's file\n", "utf-8")
+    (store.drafts_dir / "talk00000001.talk").symlink_to(precious)
+    app = StartedApp(store, grids_dir=grids)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(app, pilot)
+        await pilot.press("down", "enter")  # Resume
+        await pilot.pause()
+        drafts = app.screen.query("#drafts")
+        if drafts and not isinstance(app.screen, ConsultationScreen):
+            await pilot.press("enter")
+            await pilot.pause()
+        assert isinstance(app.screen, ConsultationScreen)
+        assert app.screen.current_talk() == "team"  # the link was not read
+        await pilot.press("f5")  # a talk change is remembered beside the draft
+        await pilot.pause()
+    assert precious.read_text("utf-8") == "someone else's file\n"
+    talk = store.drafts_dir / "talk00000001.talk"
+    assert not talk.is_symlink() and talk.read_text("utf-8") == "decision"

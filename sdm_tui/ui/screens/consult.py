@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane, TextArea
 
-from sdm_tui.core.fsutil import StoreError
+from sdm_tui.core.fsutil import StoreError, atomic_write, read_regular_bytes
 from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.scenario import Scenario
 from sdm_tui.core.session import Mode, Session, SessionError
@@ -172,8 +172,8 @@ class ConsultationScreen(Screen[None]):
         return self.store.drafts_dir / f"{self.session.record_id}.talk"
 
     def _last_talk(self) -> str:
-        try:
-            talk = self._talk_file().read_text(encoding="utf-8").strip()
+        try:  # no link, no FIFO (never blocks), a few bytes at most
+            talk = read_regular_bytes(self._talk_file(), 64).decode("utf-8").strip()
         except (OSError, UnicodeDecodeError):
             return ""
         return talk if talk in dict(self.talks) else ""
@@ -182,8 +182,8 @@ class ConsultationScreen(Screen[None]):
         if self.session.completed is not None or key == self._remembered:
             return
         self._remembered = key
-        with contextlib.suppress(OSError):
-            self._talk_file().write_text(key, encoding="utf-8")
+        with contextlib.suppress(OSError, StoreError):  # replaces a planted link, never its target
+            atomic_write(self._talk_file(), key.encode("utf-8"), durable=False)
 
     # Session changes -----------------------------------------------------
 
