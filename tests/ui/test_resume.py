@@ -80,10 +80,11 @@ async def test_draft_survives_kill_and_resumes(tmp_path: Path) -> None:
         text = str(drafts.get_option_at_index(0).prompt)
         assert "Example: choosing between two tablets" in text
         assert "Service user" not in text and "TEST-0001" not in text
-        await pilot.press("down", "enter")  # "Resume" moves focus to the drafts
-        await pilot.press("enter")
+        await pilot.press("down", "enter")  # "Resume": the only draft opens at once
+        await pilot.pause()
         await pilot.pause()
         assert isinstance(app.screen, ConsultationScreen)
+        assert app.screen.current_talk() == "options"  # where it was left
         assert app.screen.session.record_id == record_id
         assert app.screen.session.participant("p1").importance == {"works": 3}
         # The killed process's lock went with it, so this app now holds the draft.
