@@ -36,3 +36,7 @@ class GoToTalk(Message):
 
 class FinishAsked(Message):
     """Finish and save (the summary's button): the screen asks first, like Ctrl+S."""
+
+
+class AmendAsked(Message):
+    """Make an amendment of the finished record (the summary's button after finishing)."""

@@ -247,3 +247,24 @@ async def test_keyboard_only_consultation_at_80x24_saves_the_words_typed(
     assert me.certainty["sure"] == Answer3.UNSURE
     assert saved.decision.review_date is not None and saved.decision.review_date > date.today()
     assert "not discussed" in md  # the question no one rated is counted, not listed
+
+
+async def test_an_amendment_starts_from_the_finished_record(
+    example_app: SdmApp, store: RecordStore
+) -> None:
+    async with example_app.run_test(size=(100, 30)) as pilot:
+        screen = await open_consultation(example_app, pilot, ready_to_finish(example_app))
+        await flow.save(pilot)
+        finished = screen.session
+        assert finished.completed is not None
+        await flow.tab_to(pilot, "amend")
+        await pilot.press("enter")
+        await pilot.pause()
+        amended = example_app.screen
+        assert isinstance(amended, ConsultationScreen) and amended is not screen
+        assert amended.session.amends == finished.record_id
+        assert amended.session.completed is None
+        assert amended.session.decision == finished.decision
+        reason = amended.query_one("#reason", TextArea)
+        assert not reason.read_only
+    assert len([p for p in saved_files(store.root) if p.suffix == ".toml"]) == 1

@@ -14,7 +14,7 @@ from sdm_tui.core.session import Session, SessionError
 from sdm_tui.core.store import RecordStore
 from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 from sdm_tui.core.transitions import missing_for_completion
-from sdm_tui.ui.messages import FinishAsked
+from sdm_tui.ui.messages import AmendAsked, FinishAsked
 from sdm_tui.ui.panes.base import Pane
 
 
@@ -23,6 +23,7 @@ class SummaryPane(Pane):
         with Horizontal(id="summary-actions"):
             yield Button("Finish and save (Ctrl+S)", id="save", variant="primary")
             yield Button("Done: back to Home", id="done")
+            yield Button("Make an amendment", id="amend")
         yield Static("", id="summary-status", markup=False)
         with Horizontal(id="save-elsewhere"):
             yield Input(placeholder="Another folder, e.g. /media/usb/records", id="other-folder")
@@ -33,6 +34,7 @@ class SummaryPane(Pane):
     def on_mount(self) -> None:
         self.query_one("#save-elsewhere").display = False
         self.query_one("#done").display = False
+        self.query_one("#amend").display = False
         self._dirty = True
 
     def show(self, session: Session, active: str) -> None:
@@ -108,6 +110,7 @@ class SummaryPane(Pane):
         self.query_one("#save-elsewhere").display = False
         self.query_one("#save").display = False
         self.query_one("#done").display = True
+        self.query_one("#amend").display = True
         if self.session is not None and self.session.training is not None:
             # A role-play goes on to its debrief, so it is not left unexported.
             self.call_after_refresh(self.screen.action_talk, "debrief")  # type: ignore[attr-defined]
@@ -127,6 +130,10 @@ class SummaryPane(Pane):
             self.notify("Type a folder to save to.", severity="warning")
             return
         self.save(RecordStore(Path(folder).expanduser()))
+
+    @on(Button.Pressed, "#amend")
+    def _amend(self) -> None:
+        self.post_message(AmendAsked())
 
     @on(Button.Pressed, "#done")
     def _done(self) -> None:

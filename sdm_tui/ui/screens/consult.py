@@ -25,7 +25,7 @@ from sdm_tui.core.store import RecordStore, SavedRecord
 from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 from sdm_tui.core.transitions import complete, missing_for_completion, still_empty
 from sdm_tui.ui.app import PANE_CSS
-from sdm_tui.ui.messages import ActivePerson, FinishAsked, GoToTalk, SessionChange
+from sdm_tui.ui.messages import ActivePerson, AmendAsked, FinishAsked, GoToTalk, SessionChange
 from sdm_tui.ui.panes.base import Pane
 
 # The F-key is in each tab's title, so the Footer keeps room for each talk's keys.
@@ -41,7 +41,7 @@ TALKS: list[tuple[str, str]] = [
 READ_ONLY = "Read-only now. To change anything, make an amendment (Summary, F6)."
 FINISHED_LINE = (
     "This record is finished and saved, so it cannot be changed here. To correct it, "
-    "make an amendment: the Summary tab's 'Make an amendment' starts a new draft that "
+    "make an amendment: 'Make an amendment' on the Summary (F6) starts a new draft that "
     "names this record."
 )
 # A role-play adds the observer's talk and the debrief; shorter titles keep all
@@ -365,6 +365,24 @@ class ConsultationScreen(Screen[None]):
     def _finish_asked(self, message: FinishAsked) -> None:
         message.stop()
         self.action_save()
+
+    @on(AmendAsked)
+    def _amend_asked(self, message: AmendAsked) -> None:
+        """A new draft that copies this finished record and names it; the record
+        stays as it was saved. It opens in place of this one."""
+        message.stop()
+        from sdm_tui.core.session import new_record_id
+        from sdm_tui.core.transitions import amend
+        from sdm_tui.ui.screens.home import HomeScreen
+
+        if self.session.completed is None:
+            return
+        amended = amend(self.session, new_id=new_record_id())
+        home = next((s for s in self.app.screen_stack if isinstance(s, HomeScreen)), None)
+        if home is None:
+            return
+        self.dismiss(None)
+        home.open(self.grid, amended)
 
     def _finish_now(self) -> None:
         already_saved = bool(self.saved_to)
