@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,12 @@ import pytest
 from sdm_tui.core.catalog import load_catalog
 from sdm_tui.core.store import RecordStore
 from sdm_tui.ui.app import SdmApp
+
+# The consultation screen shows local time ("Draft saved at 10:30:15"): pin the time
+# zone so snapshots draw the same on every machine.
+os.environ["TZ"] = "UTC"
+if hasattr(time, "tzset"):
+    time.tzset()
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SHIPPED = Path(__file__).resolve().parents[2] / "option_grids"

@@ -1,7 +1,8 @@
 """Small deterministic builders for the snapshot tests (tests/ui/test_snapshots.py).
 
 Everything that reaches the screen is pinned: the record id, the created and
-updated times (shown as "Draft saved HH:MM:SS UTC" and as the summary's date),
+updated times (shown as "Draft saved at HH:MM:SS", local time, with the time zone
+pinned to UTC in conftest.py, and as the summary's date),
 the review date (otherwise decision talk proposes six weeks from today), and the
 people (invented: "Service user", "Dr Test", "Carer"; reference TEST-0001).
 
