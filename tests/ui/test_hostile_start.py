@@ -232,3 +232,19 @@ async def test_a_planted_link_where_the_draft_was_left_is_never_written_through(
     assert precious.read_text("utf-8") == "someone else's file\n"
     talk = store.drafts_dir / "talk00000001.talk"
     assert not talk.is_symlink() and talk.read_text("utf-8") == "decision"
+
+
+async def test_a_draft_file_name_with_markup_or_escapes_is_shown_as_text(
+    store: RecordStore, grids: Path
+) -> None:
+    (store.drafts_dir / "[@click=app.quit]x[b]y\x1b[2J.toml").write_text("x = = 1\n", "utf-8")
+    app = StartedApp(store, grids_dir=grids)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await started(app, pilot)
+        listing = app.screen.query_one("#drafts", OptionList)
+        [option] = listing.options
+        shown = listing._get_visual(option)  # what is drawn: the text as it is, no markup
+        text = str(shown)
+        assert "[@click=app.quit]x[b]y" in text
+        assert "\x1b" not in text and "\\x1b[2J" in text
+        assert not [span for span in getattr(shown, "spans", []) if span.style]

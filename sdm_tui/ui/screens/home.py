@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -120,9 +121,9 @@ class HomeScreen(Screen[None]):
         listed = self.query_one("#drafts", OptionList)
         listed.clear_options()
         for info in drafts:
-            listed.add_option(
-                Option(self._describe(info), id=info.record_id, disabled=bool(info.in_use_by))
-            )
+            # Content, not a str: a file name or problem is never read as markup.
+            described = Content(self._describe(info))
+            listed.add_option(Option(described, id=info.record_id, disabled=bool(info.in_use_by)))
         if not drafts:
             listed.add_option(Option("None: every consultation has been saved.", disabled=True))
 
@@ -140,7 +141,9 @@ class HomeScreen(Screen[None]):
         from sdm_tui.core.session import Mode
 
         if info.session is None:
-            return f"⚠ {info.record_id}: cannot be opened ({info.problem})"
+            from sdm_tui.core.tomlfile import escape_for_terminal
+
+            return f"⚠ {escape_for_terminal(info.record_id)}: cannot be opened ({info.problem})"
         s = info.session
         grid = self.app.catalog.get(s.grid.id)
         title = grid.title if grid else s.grid.id
