@@ -7,6 +7,7 @@ real app in headless Chromium.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import socket
@@ -15,7 +16,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import WSServerHandshakeError
+from aiohttp import WSMsgType, WSServerHandshakeError
 from aiohttp.test_utils import TestClient, TestServer
 
 from sdm_tui.__main__ import main
@@ -222,6 +223,7 @@ async def test_websocket_under_a_rebound_name_is_refused(served: Served) -> None
 
 
 async def test_one_consultation_at_a_time(served: Served) -> None:
+    served.server.let_go = 0.3
     headers = {**served.cookie, "Origin": served.origin}
     ws = await served.client.ws_connect("/ws", headers=headers)
     first = await ws.receive(timeout=10)
@@ -229,17 +231,43 @@ async def test_one_consultation_at_a_time(served: Served) -> None:
     await ws.send_json(["stdin", "q"])
     assert (await ws.receive(timeout=10)).data == b"got q"  # a key reaches the app
 
-    # A second tab: refused, page and websocket, while the first is live.
-    assert await handshake_status(served, headers) == 409
-    second_page = await served.client.get("/", headers=served.cookie)
-    assert second_page.status == 409
-    assert "already open in another tab" in await second_page.text()
+    # A second tab while the first is live: its page loads (a reload looks the same), but
+    # its websocket is closed at once with the "already open" code, no app started.
+    page = await served.client.get("/", headers=served.cookie)
+    assert page.status == 200
+    assert "already open in another tab" in await page.text()  # the page's busy dialog
+    second = await served.client.ws_connect("/ws", headers=headers)
+    closing = await second.receive(timeout=10)
+    assert closing.type == WSMsgType.CLOSE
+    assert closing.data == 4409
+    assert closing.extra == "already open"
+    await second.close()
 
-    # Once the first has closed, a new consultation may start (a reloaded page).
+    # The first is still live and still answers.
+    await ws.send_json(["stdin", "w"])
+    assert (await ws.receive(timeout=10)).data == b"got w"
+
+    # Once the first has closed, a new consultation may start.
     await ws.close()
     ws = await served.client.ws_connect("/ws", headers=headers)
     assert (await ws.receive(timeout=10)).data.startswith(b"hello from the app")
     await ws.close()
+
+
+async def test_a_reloaded_page_takes_over_as_the_old_one_closes(served: Served) -> None:
+    headers = {**served.cookie, "Origin": served.origin}
+    old = await served.client.ws_connect("/ws", headers=headers)
+    await old.receive(timeout=10)
+
+    async def close_soon() -> None:
+        await asyncio.sleep(0.3)  # the old page unloads just after the new one asked
+        await old.close()
+
+    closer = asyncio.create_task(close_soon())
+    new = await served.client.ws_connect("/ws", headers=headers)
+    assert (await new.receive(timeout=10)).data.startswith(b"hello from the app")
+    await closer
+    await new.close()
 
 
 async def test_a_link_the_app_opens_is_not_passed_to_the_browser(served: Served) -> None:

@@ -57,6 +57,9 @@ NOT_LOOPBACK_WARNING = (
 
 BANNER = "Served beyond this computer ({where}), unencrypted: put it behind TLS (HTTPS)."
 
+BUSY_CLOSE_CODE = 4409  # page.js shows "already open" for it
+LET_GO = 2.0  # seconds a live consultation has to start closing before a new one is refused
+
 REFUSED_TOKEN = (
     "This address needs the link printed when the server started. The link works once: "
     "after the first page load, only that browser can come back. Start the server again "
@@ -74,7 +77,7 @@ class _Live:
 
     websocket: web.WebSocketResponse | None = None
     app_service: Any = None
-    closing: bool = False
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
     ended: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -128,6 +131,7 @@ class ConsultationServer(Server):
         self.font_size = font_size
         self.out = out or sys.stdout
         self.live: _Live | None = None
+        self.let_go = LET_GO
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True
         )
@@ -201,13 +205,14 @@ class ConsultationServer(Server):
             return redirect
         if request.query_string:
             return _see_other("/")  # keep the address bar and history free of the token
-        if self.live is not None and not self.live.closing:
-            return self.refused(409, REFUSED_BUSY)
+        # A page while a consultation is live is served all the same: a reload asks for the
+        # new page before the old one lets go. Its websocket decides (see `_claim`).
         host = request.headers.get("Host", "").lower()
         html = self.templates.get_template("page.html").render(
             title=self.title,
             ws_url=f"{self.access.ws_origin(host)}/ws",
             font_size=self.font_size,
+            busy=REFUSED_BUSY,
             banner=BANNER.format(where=host_port(self.access.host, self.access.port))
             if self.warning
             else None,
@@ -235,7 +240,11 @@ class ConsultationServer(Server):
         live = await self._claim()
         if live is None:
             log.warning("refused: a second consultation while one is live")
-            return self.refused(409, REFUSED_BUSY)
+            # Accepted only to be closed with a code the page shows as "already open".
+            refusal = web.WebSocketResponse()
+            await refusal.prepare(request)
+            await refusal.close(code=BUSY_CLOSE_CODE, message=b"already open")
+            return refusal
         log.info("consultation started")
         websocket = web.WebSocketResponse(heartbeat=15)
         width = _clamp(request.query.get("width", ""), 80, 20, 500)
@@ -259,7 +268,7 @@ class ConsultationServer(Server):
         except Exception:
             log.exception("the consultation stopped on an error")
         finally:
-            live.closing = True
+            live.closing.set()
             if service is not None:
                 await service.stop()  # asks the app to quit (it saves the draft)
             await self._reap(live)
@@ -271,14 +280,15 @@ class ConsultationServer(Server):
     async def _claim(self) -> _Live | None:
         """The slot for a new consultation, or None while another one is live.
 
-        A reloaded page finds the old one closing: it waits a few seconds for it to end.
+        A reloaded page's old websocket closes just after the new page loads: a live one
+        that starts closing within `let_go` seconds is waited for (the app saves as it
+        quits); one that does not is another tab, and keeps the slot.
         """
         current = self.live
         if current is not None:
-            if not current.closing:
-                return None
             try:
-                await asyncio.wait_for(current.ended.wait(), timeout=5)
+                await asyncio.wait_for(current.closing.wait(), timeout=self.let_go)
+                await asyncio.wait_for(current.ended.wait(), timeout=15)
             except TimeoutError:
                 return None
             if self.live is not None:
@@ -307,7 +317,7 @@ class ConsultationServer(Server):
             await super()._process_messages(websocket, app_service)
         finally:
             if self.live is not None:
-                self.live.closing = True
+                self.live.closing.set()
 
     # -- start and stop ------------------------------------------------------------------
 

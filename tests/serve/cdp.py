@@ -204,9 +204,24 @@ class Browser:
             raise RuntimeError(f"{method}: {reply['error']}")
         return reply.get("result", {})
 
-    async def evaluate(self, expression: str) -> Any:
-        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+    async def evaluate(self, expression: str, gesture: bool = False) -> Any:
+        """The value of a script run in the page (`gesture`: as if the user clicked)."""
+        result = await self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, userGesture=gesture
+        )
         return result.get("result", {}).get("value")
+
+    async def wait_until(self, expression: str, timeout: float = 15) -> None:
+        for _ in range(int(timeout / 0.1)):
+            if await self.evaluate(expression):
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"never true: {expression}")
+
+    async def reload(self) -> None:
+        self.events = [e for e in self.events if e["method"] != "Page.loadEventFired"]
+        await self.send("Page.reload")
+        await self.wait_for_event("Page.loadEventFired")
 
     async def open(self, url: str) -> None:
         """Navigate and wait for the page's load event."""
