@@ -424,7 +424,7 @@ def test_records_show(run: Run, records: Path) -> None:
     assert code == 0
     assert err == ""
     assert "Your decision summary" in out
-    assert "We chose Tablet A." in out
+    assert "We chose “Tablet A”." in out
     assert REASON in out
     assert "TEST-0001" in out
     assert "Blood test in four weeks" in out

@@ -130,7 +130,7 @@ def test_largest_grid_with_four_people_prints_on_two_pages_at_most(
     text = pages(pdf)
     assert len(text) <= 2, f"{len(text)} pages on {paper}"
     first = flat(text[0])
-    assert "We did not decide today." in first
+    assert "We decided to wait and talk again." in first
     assert "Your review is on Tuesday 23 February 2027." in first
 
 

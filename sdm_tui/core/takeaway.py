@@ -42,7 +42,7 @@ CRISIS_LINE = (
     "In a crisis, call your crisis team or NHS 111 and choose the mental health option. "
     "If a life is in danger, call 999."
 )
-CARER_NOT_INCLUDED = "A carer was here, but the service user chose not to include their views."
+CARER_NOT_INCLUDED = "A carer was present but the service user chose not to include their views."
 NOT_A_RECOMMENDATION = (
     "This is a record of what we talked about and decided together. "
     "It does not say which medicine is best."
@@ -97,7 +97,7 @@ def local_zone() -> tuple[tzinfo, str]:
         try:
             from zoneinfo import ZoneInfo
 
-            return ZoneInfo(name), name
+            return ZoneInfo(name), name.removeprefix("Etc/")
         except (ValueError, OSError, KeyError):
             pass
     return zone, zone.tzname(None) or "local time"
@@ -155,6 +155,7 @@ class Takeaway:
     not_discussed: int  # how many of the grid's questions no one rated
     differences: tuple[Difference, ...]
     feedback: tuple[tuple[str, str], ...]  # (question, answer words)
+    grid_id: str
     grid_title: str
     grid_version: str
     sources: tuple[tuple[str, str], ...]  # (id, citation) behind what was discussed
@@ -176,17 +177,29 @@ class Takeaway:
         return tuple((p.name, q) for p in self.people for q in p.questions)
 
 
+def discussed_question_ids(session: Session) -> list[str]:
+    """The grid's questions someone rated or that have a disagreement, in grid order;
+    the rest were not discussed and are only counted."""
+    voices = session.voices()
+    disputed = {d.id.removeprefix("importance:") for d in session.disagreements}
+    return [
+        q
+        for q in session.grid.questions
+        if q in disputed or any(p.importance.get(q) is not None for p in voices)
+    ]
+
+
 def _decided(session: Session, option: str) -> str:
     outcome = session.decision.outcome
     if outcome == Outcome.CHOSEN:
         if option:
             return f"We chose {quoted(option)}."
-        return "We made a choice, but which option was not written down."
+        return "We made a choice, but which option was not recorded."
     if outcome == Outcome.DEFERRED:
-        return "We did not decide today. We will wait and talk again."
+        return "We decided to wait and talk again."
     if outcome == Outcome.NO_AGREEMENT:
         return "We did not agree on a choice today."
-    return "No decision was written down."
+    return "No decision was recorded."
 
 
 def _sources(
@@ -238,7 +251,7 @@ def takeaway(
     decision = session.decision
     option = ref.options.get(decision.option, decision.option) if decision.option else ""
     voices = session.voices()
-    discussed = [q for q in ref.questions if any(q in p.importance for p in voices)]
+    discussed = discussed_question_ids(session)
     people = tuple(
         PersonViews(
             name=clean_line(p.display),
@@ -309,6 +322,7 @@ def takeaway(
             for key, text in FEEDBACK_ITEMS.items()
             if key in session.feedback
         ),
+        grid_id=ref.id,
         grid_title=clean_line(ref.title or ref.id),
         grid_version=clean_line(ref.version),
         sources=_sources(session, grid, discussed) if grid is not None and same_grid else (),

@@ -114,7 +114,7 @@ def test_sources_only_from_the_exact_grid_and_chosen_option_first() -> None:
 @pytest.mark.parametrize(
     ("outcome", "words"),
     [
-        (Outcome.DEFERRED, "We did not decide today. We will wait and talk again."),
+        (Outcome.DEFERRED, "We decided to wait and talk again."),
         (Outcome.NO_AGREEMENT, "We did not agree on a choice today."),
     ],
 )

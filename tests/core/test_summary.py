@@ -47,17 +47,17 @@ NOW = datetime(2027, 1, 1, 10, 30, tzinfo=UTC)
 TODAY = date(2027, 1, 1)
 REVIEW = date(2027, 1, 4)  # a Monday
 
-HEADINGS = [
+HEADINGS = [  # what a person needs at home first (issue 14)
     "Your decision summary",
     "What was decided",
+    "Next steps",
+    "Review",
+    "Who to contact",
     "What matters to you",
     "What mattered to each person",
     "Where people see things differently",
     "Notes and questions",
-    "Next steps",
-    "Review",
     "How sure everyone felt",
-    "Who to contact",
     "About the information",
 ]
 
@@ -241,7 +241,7 @@ def test_full_summary_shape_and_content(grid: OptionGrid) -> None:
     assert "Which tablet to try next" in text
     assert "TEST-0001" in text
     assert "training" not in text.lower()
-    assert "We chose Tablet A." in text
+    assert "We chose “Tablet A”." in text
     assert "It fits my work best." in text
     assert "Service user (service user): agrees" in text
     assert "Dr Test (clinician): will go along with it" in text
@@ -283,9 +283,9 @@ def test_table_has_each_voice_and_plain_cells(grid: OptionGrid) -> None:
         "1 (a little)",
         "not discussed",
     ]
-    assert by_row["Leaning on Tablet A"] == ["▲ towards", "▼ away", "not said"]
-    assert by_row["Leaning on Tablet B"] == ["not said", "not said", "◆ open"]
-    assert "Leaning on No change" in by_row
+    assert by_row["Leaning on “Tablet A”"] == ["▲ towards", "▼ away", "not said"]
+    assert by_row["Leaning on “Tablet B”"] == ["not said", "not said", "◆ open"]
+    assert "Leaning on “No change”" in by_row
     assert "Watcher" not in "".join(header)
 
 
@@ -331,12 +331,17 @@ def test_contact_default_and_custom(grid: OptionGrid) -> None:
     assert DEFAULT_CONTACT not in md
 
 
+def md_lines(md: str) -> list[str]:
+    return md.splitlines()
+
+
 def test_sources_listed_when_grid_matches(grid: OptionGrid) -> None:
     text = visible(parser().parse(summary_markdown(full(grid), grid)))
     about = text.split("About the information")[1]
-    assert f"{grid.title}, version 1.0.0" in about
+    assert f"“{grid.title}”, version 1.0.0" in about
     for source in grid.sources:
-        assert f"{source.id}: {source.citation}" in about
+        assert f"- {source.citation}" in md_lines(summary_markdown(full(grid), grid))
+        assert f"{source.id}:" not in about  # no source ids in running text
     assert grid.disclaimer in about
 
 

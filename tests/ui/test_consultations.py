@@ -179,7 +179,7 @@ async def test_everyone_agrees(example_app: SdmApp, store: RecordStore) -> None:
     assert saved.disagreements == () and saved.open_disagreements() == ()
     assert saved.feedback == {"understand": 4, "listened": 4, "included": 3}
 
-    assert "We chose Tablet A." in section(md, "What was decided")
+    assert "We chose “Tablet A”." in section(md, "What was decided")
     assert reason in rendered_text(section(md, "What was decided"))
     rows = table(md)
     assert rows[0] == [
@@ -194,7 +194,7 @@ async def test_everyone_agrees(example_app: SdmApp, store: RecordStore) -> None:
         "3 (very)",
         "4 (most important)",
     ]
-    assert rows[3] == ["Leaning on Tablet A", "▲ towards", "▲ towards", "▲ towards"]
+    assert rows[3] == ["Leaning on “Tablet A”", "▲ towards", "▲ towards", "▲ towards"]
     assert "None were found or recorded." in section(md, "Where people see things differently")
     assert f"Your review is on {plain_date(SIX_WEEKS)}." in md
     assert "Mum (carer or supporter): agrees" in rendered_text(md)
@@ -264,7 +264,7 @@ async def test_carer_and_service_user_disagree_about_stopping(
     ]
     rows = table(md)
     assert rows[0][1:] == ["Me (service user)", "Dr K (clinician)", "Mum (carer or supporter)"]
-    stop_row = next(r for r in rows if r[0] == "Leaning on Stop slowly, with the team")
+    stop_row = next(r for r in rows if r[0] == "Leaning on “Stop slowly, with the team”")
     assert stop_row[1:] == ["▲ towards", "◆ open", "▼ away"]
     assert "We did not agree on a choice today." in section(md, "What was decided")
 
