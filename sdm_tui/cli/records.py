@@ -82,10 +82,15 @@ def index_row(r: IndexRow, root: Path) -> dict[str, object]:
 
 
 def _cells(r: dict[str, object]) -> list[str]:
+    """A row's cells as printed: anything from a file (names, problems) escaped."""
     if r["status"] != "ok":
-        return ["?", str(r["id"]), f"FAILED: {r['problem']}"]
-    outcome = r["outcome"] if r["outcome"] != "chosen" else f"chose {r['option']}"
-    return [str(c) for c in (r["date"], r["id"], r["mode"], r["grid"], outcome, r["reference"])]
+        cells = ["?", str(r["id"]), f"FAILED: {r['problem']}"]
+    else:
+        outcome = r["outcome"] if r["outcome"] != "chosen" else f"chose {r['option']}"
+        cells = [
+            str(c) for c in (r["date"], r["id"], r["mode"], r["grid"], outcome, r["reference"])
+        ]
+    return [escape_for_terminal(cell) for cell in cells]
 
 
 def cmd_list(

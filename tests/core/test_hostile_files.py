@@ -365,3 +365,18 @@ def test_verify_repair_writes_a_missing_summary(
     assert code == 0
     assert f"wrote the missing summary {md}" in out
     assert md.read_text("utf-8") == expected
+
+
+@posix_only
+def test_records_list_escapes_a_planted_file_name(
+    store: RecordStore, grid: OptionGrid, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = save(store, grid, "good00000001")
+    planted = good.with_name("2026-11-02_\x1b]0;owned\x07\u202e.toml")
+    planted.write_text("x = = 1\n", "utf-8")
+    capsys.readouterr()
+    code = finishes(lambda: main(["records", "list", "--records", str(store.root)]))
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert RAW_CONTROL.search(out + err) is None
+    assert "FAILED" in out and "good00000001" in out  # listed, cleaned or escaped
