@@ -31,7 +31,7 @@ from sdm_tui.core.catalog import load_catalog
 from sdm_tui.core.index import IndexRow
 from sdm_tui.core.session import Mode
 from sdm_tui.core.store import RecordStore
-from sdm_tui.core.summary import summary_markdown
+from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.screens.clinic import ClinicScreen
 from sdm_tui.ui.screens.compare import CompareScreen
@@ -274,10 +274,7 @@ async def test_open_a_record_views_side_by_side_and_summary(root: Path) -> None:
         assert summary.source == summary_markdown(
             saved,
             grid,
-            contact=app.store.clinic_contact(
-                "If you have questions or worries before your review, contact your care team using "
-                "the details on your care plan. In a crisis, use your crisis line or call 999 (UK)."
-            ),
+            contact=app.store.clinic_contact(DEFAULT_CONTACT),
         )
         await pilot.press("escape")
         await pilot.pause()
