@@ -312,13 +312,6 @@ class ConsultationServer(Server):
             process.kill()
             await process.wait()
 
-    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
-        try:
-            await super()._process_messages(websocket, app_service)
-        finally:
-            if self.live is not None:
-                self.live.closing.set()
-
     # -- start and stop ------------------------------------------------------------------
 
     def initialize_logging(self) -> None:
