@@ -74,11 +74,20 @@ def typical(g: OptionGrid | None = None) -> Session:
             s = t.set_leaning(s, person, option, Leaning(value))
     s = t.add_note(s, "p1", "Ask the pharmacist about taking it with breakfast.", question=True)
     s = t.refresh_disagreements(s)
+    views = {
+        "importance:sleepy": (
+            "Feeling slow in the morning could cost me my job.",
+            "Most people feel less sleepy after the first weeks.",
+        ),
+        "importance:checks": (
+            "I would rather not have blood tests every week.",
+            "The checks help us spot problems early and keep you safe.",
+        ),
+    }
     for item in s.disagreements:
-        s = t.set_view(s, item.id, "p1", "I would rather not have blood tests every week.")
-        s = t.set_view(
-            s, item.id, "p2", "The checks help us spot problems early and keep you safe."
-        )
+        mine, theirs = views.get(item.id, views["importance:checks"])
+        s = t.set_view(s, item.id, "p1", mine)
+        s = t.set_view(s, item.id, "p2", theirs)
     s = t.set_decision(
         s,
         outcome=Outcome.CHOSEN,
