@@ -175,6 +175,8 @@ def child_verify(root: Path) -> dict[str, object]:
             index.page(flt, 0, PAGE)
         return (time.perf_counter() - start) * 1000
 
+    for _ in range(2):
+        one_round()  # the index's pages read once, as the list has done by then
     quiet = [one_round() for _ in range(7)]
     result = []
     check = threading.Thread(target=lambda: result.append(index.verify()))

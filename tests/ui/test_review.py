@@ -778,5 +778,11 @@ async def test_leaving_while_files_are_checked_is_safe(training_root: Path) -> N
             if screen.index is not None and screen.index._closed:
                 break
             await pilot.pause(0.05)
-        assert screen.index is not None and screen.index._closed
+        assert screen.index is not None and screen.index._closed, (
+            screen.checking,
+            screen.verifying,
+            screen.verified,
+            screen._verify_started,
+            screen.verify_result,
+        )
     assert app.return_code in (None, 0)

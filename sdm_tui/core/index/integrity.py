@@ -168,8 +168,7 @@ class Verify(Sync):
 
     @staticmethod
     def _sealed(row: tuple[object, ...]) -> bool:
-        values, sealed, body = row[: len(COLUMNS)], row[-2], row[-1]
-        return body is not None and sealed == seal.seal_of(values, str(body))
+        return seal.sealed(row, COLUMNS)
 
     def _read_again(self, paths: list[str]) -> int:
         """Read `paths` again and write them flagged; a file gone is dropped. How many."""

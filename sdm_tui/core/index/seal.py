@@ -17,25 +17,53 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
 if __package__ in (None, ""):  # run as a script: the package's parent on the path
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from sdm_tui.core.fsutil import check_regular, read_regular_bytes
+from sdm_tui.core.fsutil import check_regular
 
 BATCH = 500
+READERS = 8  # files read at once by the checker
+_OPEN = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NO_BLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 
 def file_digest(path: Path, max_bytes: int) -> str:
-    """The sha256 of a regular file within max_bytes, else "" (a link, FIFO, too large...)."""
+    """The sha256 of a regular file within max_bytes, else "" (a link, FIFO, too large...).
+
+    As fsutil.open_regular (no link followed, a FIFO never blocks, fstat on what
+    was opened), reading the file's own size at once: this runs for every file.
+    """
     try:
-        return hashlib.sha256(read_regular_bytes(path, max_bytes)).hexdigest()
+        if not _NO_FOLLOW and not stat.S_ISREG(os.lstat(path).st_mode):
+            return ""  # Windows: no O_NOFOLLOW
+        fd = os.open(path, _OPEN | _NO_FOLLOW | _NO_BLOCK)
     except OSError:
         return ""
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            return ""
+        digest = hashlib.sha256()
+        total = 0
+        while chunk := os.read(fd, min(info.st_size + 1, max_bytes + 1 - total) or 1):
+            digest.update(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                return ""  # grew past the limit while read
+        return digest.hexdigest()
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
 
 
 def seal_of(values: Sequence[Any], body: str) -> str:
@@ -63,10 +91,15 @@ def row_select(columns: Sequence[str]) -> str:
     )
 
 
-def as_indexed(row: Sequence[Any], columns: Sequence[str], root: Path, max_bytes: int) -> bool:
-    """The row is as this code wrote it (seal) and its file has the indexed sha256."""
+def sealed(row: Sequence[Any], columns: Sequence[str]) -> bool:
+    """The row is as this code wrote it: its seal matches its values and search text."""
     values, seal, body = row[: len(columns)], row[-2], row[-1]
-    if body is None or seal != seal_of(values, str(body)):
+    return body is not None and seal == seal_of(values, str(body))
+
+
+def as_indexed(row: Sequence[Any], columns: Sequence[str], root: Path, max_bytes: int) -> bool:
+    """The row is sealed and its file has the indexed sha256."""
+    if not sealed(row, columns):
         return False
     path = str(row[columns.index("path")])
     return file_digest(root / path, max_bytes) == row[columns.index("sha256")]
@@ -80,20 +113,27 @@ def check_all(db: Path, root: Path, columns: Sequence[str], max_bytes: int, out:
         conn.execute("PRAGMA query_only = ON")
         total = conn.execute("SELECT count(*) FROM records").fetchone()[0]
         select = row_select(columns)
+        at_path, at_sha = columns.index("path"), columns.index("sha256")
         done, after = 0, ""
-        while True:
-            rows = conn.execute(
-                f"{select} WHERE r.path > ? ORDER BY r.path LIMIT ?", (after, BATCH)
-            ).fetchall()
-            if not rows:
-                break
-            for row in rows:
-                if not as_indexed(row, columns, root, max_bytes):
-                    out.write(json.dumps(["bad", row[columns.index("path")]]) + "\n")
-            done += len(rows)
-            after = rows[-1][columns.index("path")]
-            out.write(json.dumps(["done", done, max(total, done)]) + "\n")
-            out.flush()
+        # Reading is mostly waiting for the disk when the files are not cached:
+        # several reads in flight (threads let go of the interpreter to read and hash).
+        with ThreadPoolExecutor(READERS) as readers:
+            while True:
+                rows = conn.execute(
+                    f"{select} WHERE r.path > ? ORDER BY r.path LIMIT ?", (after, BATCH)
+                ).fetchall()
+                if not rows:
+                    break
+                digests = readers.map(
+                    lambda row: file_digest(root / str(row[at_path]), max_bytes), rows
+                )
+                for row, digest in zip(rows, digests, strict=True):
+                    if digest != row[at_sha] or not sealed(row, columns):
+                        out.write(json.dumps(["bad", row[at_path]]) + "\n")
+                done += len(rows)
+                after = rows[-1][at_path]
+                out.write(json.dumps(["done", done, max(total, done)]) + "\n")
+                out.flush()
     finally:
         conn.close()
 

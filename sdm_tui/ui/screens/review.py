@@ -83,6 +83,8 @@ class ReviewScreen(Screen[None]):
         self.checked = ""
         self.verifying = ""  # the background check of every file's hash, while it runs
         self.verified = ""
+        self._verify_started = False  # its thread began (a worker cancelled sooner never does)
+        self.verify_result: Verified | str | None = None  # the last check's result
         self.index_error = ""
         self.empty_note = ""
         self._timer: Timer | None = None
@@ -167,6 +169,8 @@ class ReviewScreen(Screen[None]):
     def on_unmount(self) -> None:
         # A check still running closes the index when it ends (see _finish_check).
         self._gone = True
+        if self.verifying and not self._verify_started:
+            self.verifying = ""  # cancelled with the screen before its thread began
         if self.index is not None and not self.checking and not self.verifying:
             self.index.close()
 
@@ -384,11 +388,13 @@ class ReviewScreen(Screen[None]):
         if self.index is None or self.verifying or self._gone:
             return
         self.verifying = "checking files against the index…"
+        self._verify_started = False
         self._show_status()
         self._run_verify(self.app)
 
     @work(thread=True, exclusive=True, group="review-verify", exit_on_error=False)
     def _run_verify(self, app: App) -> None:
+        self._verify_started = True
         index = self.index
         if index is None:
             return
@@ -401,11 +407,14 @@ class ReviewScreen(Screen[None]):
             last[0] = now
             app.call_from_thread(self._show_verify_progress, done, total)
 
+        result: Verified | str = "the check stopped"
         try:
-            result: Verified | str = index.verify(progress, stop=lambda: self._gone)
-        except (sqlite3.Error, OSError) as exc:
-            result = str(exc)
-        app.call_from_thread(self._finish_verify, result)
+            result = index.verify(progress, stop=lambda: self._gone)
+        except Exception as exc:  # whatever it was, the screen must hear of the end
+            result = f"{type(exc).__name__}: {exc}"
+        finally:
+            with contextlib.suppress(RuntimeError):  # the app has closed
+                app.call_from_thread(self._finish_verify, result)
 
     def _show_verify_progress(self, done: int, total: int) -> None:
         if not self.verifying or self._gone:
@@ -415,6 +424,7 @@ class ReviewScreen(Screen[None]):
 
     def _finish_verify(self, result: Verified | str) -> None:
         self.verifying = ""
+        self.verify_result = result
         if self._gone:
             if self.index is not None and not self.checking:
                 self.index.close()
