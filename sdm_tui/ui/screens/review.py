@@ -21,24 +21,24 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
-from textual.app import App, ComposeResult
+from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from sdm_tui.core.index import Changes, Filters, IndexRow, RecordIndex, Verified
+from sdm_tui.core.index import Filters, IndexRow, RecordIndex, Verified
 from sdm_tui.core.index.reading import read_record
 from sdm_tui.core.record import RecordProblem
 from sdm_tui.ui.screens.record_view import RecordProblemScreen, RecordViewScreen
+from sdm_tui.ui.screens.review_checks import FolderChecks
 from sdm_tui.ui.screens.review_rows import (
     LEGEND,
     MODE_NAMES,
@@ -53,11 +53,9 @@ from sdm_tui.ui.widgets.marks import CursorSelect
 from sdm_tui.ui.widgets.virtual_list import VirtualList
 
 DEBOUNCE_S = 0.15
-PROGRESS_EVERY_S = 0.25
-REQUERY_EVERY_S = 2.0  # while a long check reads many files, show what is indexed so far
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(FolderChecks, Screen[None]):
     """Every finished record, newest first, with filters; open, timeline, clinic view."""
 
     CSS_PATH = "review.tcss"
@@ -321,148 +319,6 @@ class ReviewScreen(Screen[None]):
         note = self.query_one("#review-note", Static)
         note.update("\n".join(notes))
         note.display = bool(notes)
-
-    # Keeping up with the folder ---------------------------------------------
-
-    def action_check_folder(self) -> None:
-        if self.index is None or self.checking:
-            return
-        self._last_requery = time.monotonic()
-        self.checking = "checking the folder…"
-        self.checked = ""
-        self.verified = ""
-        self._show_status()
-        self._check_folder()
-
-    def _check_folder(self) -> None:
-        # The app is fetched here: once the screen is closed, the thread cannot find it.
-        self._run_check(self.app)
-
-    @work(thread=True, exclusive=True, group="review-refresh", exit_on_error=False)
-    def _run_check(self, app: App) -> None:
-        index = self.index
-        if index is None:
-            return
-
-        def progress(done: int, total: int) -> None:
-            """At most a few times a second, tell the screen how far the check has got."""
-            now = time.monotonic()
-            if done < total and now - self._last_progress < PROGRESS_EVERY_S:
-                return
-            self._last_progress = now
-            app.call_from_thread(self._show_progress, done, total)
-
-        try:
-            result: Changes | str = index.refresh(progress=progress)
-        except (sqlite3.Error, OSError) as exc:
-            result = str(exc)
-        app.call_from_thread(self._finish_check, result)
-
-    def _show_progress(self, done: int, total: int) -> None:
-        if not self.checking or self._gone:
-            return
-        self.checking = f"checking the folder… {done:,} of {total:,} files read"
-        now = time.monotonic()
-        if now - self._last_requery >= REQUERY_EVERY_S:
-            self._last_requery = now
-            self.requery(keep_cursor=True)
-        else:
-            self._show_status()
-
-    def _finish_check(self, result: Changes | str) -> None:
-        """In the app's thread when a check ends: show it, or close the index if we left."""
-        self.checking = ""
-        if self._gone:
-            if self.index is not None and not self.verifying:
-                self.index.close()
-            return
-        if isinstance(result, str):
-            self._check_failed(result)
-        else:
-            self._checked(result)
-            self._verify_files()
-
-    # Checking every file against the index ------------------------------------
-
-    def _verify_files(self) -> None:
-        if self.index is None or self.verifying or self._gone:
-            return
-        self.verifying = "checking files against the index…"
-        self._verify_started = False
-        self._show_status()
-        self._run_verify(self.app)
-
-    @work(thread=True, exclusive=True, group="review-verify", exit_on_error=False)
-    def _run_verify(self, app: App) -> None:
-        self._verify_started = True
-        index = self.index
-        if index is None:
-            return
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if done < total and now - last[0] < PROGRESS_EVERY_S:
-                return
-            last[0] = now
-            app.call_from_thread(self._show_verify_progress, done, total)
-
-        result: Verified | str = "the check stopped"
-        try:
-            result = index.verify(progress, stop=lambda: self._gone)
-        except Exception as exc:  # whatever it was, the screen must hear of the end
-            result = f"{type(exc).__name__}: {exc}"
-        finally:
-            with contextlib.suppress(RuntimeError):  # the app has closed
-                app.call_from_thread(self._finish_verify, result)
-
-    def _show_verify_progress(self, done: int, total: int) -> None:
-        if not self.verifying or self._gone:
-            return
-        self.verifying = f"checking files against the index… {done:,} of {total:,}"
-        self._show_status()
-
-    def _finish_verify(self, result: Verified | str) -> None:
-        self.verifying = ""
-        self.verify_result = result
-        if self._gone:
-            if self.index is not None and not self.checking:
-                self.index.close()
-            return
-        if isinstance(result, str):
-            self.verified = "⚠ files not checked against the index (Ctrl+R to try again)"
-        elif result.stopped:
-            self.verified = ""
-        elif result.changed:
-            self.verified = (
-                f"≠ {result.changed:,} file{'' if result.changed == 1 else 's'} changed on disk "
-                "since indexed: read again and marked ≠"
-            )
-            self.requery(keep_cursor=True)
-            return
-        else:
-            self.verified = f"✓ {result.checked:,} files match the index"
-        self._show_status()
-
-    def _checked(self, changes: Changes) -> None:
-        moved = changes.added + changes.updated + changes.removed
-        if moved or changes.rebuilt:
-            self.checked = (
-                f"✓ folder checked: {changes.added:,} new, {changes.updated:,} changed, "
-                f"{changes.removed:,} gone"
-            )
-            self._load_grids()
-            self.requery(keep_cursor=True)
-        else:
-            self.checked = "✓ folder checked: no changes"
-            self._show_status()
-
-    def _check_failed(self, message: str) -> None:
-        self.index_error = (
-            f"⚠ Could not check the records folder ({message}). The list may be out of date; "
-            "press Ctrl+R to try again."
-        )
-        self._show_status()
 
     # Opening -----------------------------------------------------------------
 
