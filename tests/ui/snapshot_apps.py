@@ -257,7 +257,7 @@ def _clinical(
         s = t.add_participant(s, Role.CARER, "Carer")
         s = t.set_carer_consent(s, CarerConsent.YES)
     s = t.set_reference(s, reference)
-    s = t.choose_options(s, ["olanzapine", "aripiprazole", "no-change"])
+    s = t.choose_options(s, ["olanzapine", "aripiprazole", "stay-current"])
     for person, ratings in rate.items():
         for question, value in ratings.items():
             s = t.rate_importance(s, person, question, value)
@@ -313,7 +313,7 @@ def clinical_records(grid: OptionGrid) -> list[Session]:
         date(2026, 10, 1),
         reference=OTHER_REF,
         rate={SU: {"sleepy": 4}},
-        lean={SU: {"no-change": Leaning.TOWARDS}},
+        lean={SU: {"stay-current": Leaning.TOWARDS}},
         outcome=Outcome.NO_AGREEMENT,
         reason="I need to think about my sleep first.",
         review_weeks=8,
