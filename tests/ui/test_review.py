@@ -687,7 +687,7 @@ async def test_a_forged_row_is_corrected_and_marked_in_the_list(training_root: P
     app = make_app(training_root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_training(pilot)
-        assert "1 file changed on disk since indexed" in status(screen)
+        assert "≠ 1 file changed on disk (marked ≠)" in status(screen)
         rows = rows_of(screen)
         assert len(rows) == 20
         assert not any(r.service_user_ref == "FORGED-1" for r in rows)
@@ -709,7 +709,7 @@ async def test_the_check_of_every_file_shows_it_is_done(training_root: Path) -> 
     app = make_app(training_root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_training(pilot)
-        assert "✓ 20 files match the index" in status(screen)
+        assert "✓ 20 files verified" in status(screen)
         assert not any(r.flag for r in rows_of(screen))
         await highlight(pilot, screen, rows_of(screen)[0].record_id)
         await pilot.press("enter")

@@ -126,7 +126,7 @@ class FolderChecks:
     def _verify_files(self) -> None:
         if self.index is None or self.verifying or self._gone:
             return
-        self.verifying = "checking files against the index…"
+        self.verifying = "verifying files…"
         self._verify_started = False
         self._show_status()
         self._run_verify(self.app)
@@ -158,7 +158,7 @@ class FolderChecks:
     def _show_verify_progress(self, done: int, total: int) -> None:
         if not self.verifying or self._gone:
             return
-        self.verifying = f"checking files against the index… {done:,} of {total:,}"
+        self.verifying = f"verifying files… {done:,} of {total:,}"
         self._show_status()
 
     def _finish_verify(self, result: Verified | str) -> None:
@@ -169,16 +169,16 @@ class FolderChecks:
                 self.index.close()
             return
         if isinstance(result, str):
-            self.verified = "⚠ files not checked against the index (Ctrl+R to try again)"
+            self.verified = "⚠ files not verified (Ctrl+R to try again)"
         elif result.stopped:
             self.verified = ""
         elif result.changed:
             self.verified = (
                 f"≠ {result.changed:,} file{'' if result.changed == 1 else 's'} changed on disk "
-                "since indexed: read again and marked ≠"
+                "(marked ≠)"
             )
             self.requery(keep_cursor=True)
             return
         else:
-            self.verified = f"✓ {result.checked:,} files match the index"
+            self.verified = f"✓ {result.checked:,} files verified"
         self._show_status()
