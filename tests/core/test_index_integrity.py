@@ -12,6 +12,7 @@ import hashlib
 import os
 import sqlite3
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -374,3 +375,19 @@ def test_index_text_is_cleaned_before_it_is_shown(folder: Path) -> None:
         for value in (row.problem, row.grid_title):
             assert "\x1b" not in value and "\x07" not in value and "\u202e" not in value
         assert row.problem.endswith("bad red")
+
+
+def test_an_odd_file_name_still_opens_and_is_shown_cleaned(folder: Path) -> None:
+    from sdm_tui.ui.screens.review_rows import row_text
+
+    path = a_record(folder)
+    odd = path.with_name("2026-01-01_odd\u202e\x1b[2Jname.toml")
+    path.rename(odd)
+    with RecordIndex.open(folder) as index:
+        index.refresh()
+        [row] = [r for r in index.page(ALL, 0, 100) if "odd" in r.path]
+        assert (folder / row.path).is_file()  # the path opens the file
+        _, digest = read_record(folder / row.path)
+        assert index.check_file(row.path, digest)
+        shown = row_text(row, 200, date(2026, 1, 1)).plain
+        assert "\x1b" not in shown and "\u202e" not in shown

@@ -91,8 +91,11 @@ class Queries(Connections):
         row[12] = bool(row[12])  # carer
         if row[14] != "ok":
             row[15] = f"{self.root / row[1]}:{row[15]}"
-        # Whatever the index file holds reaches the screen cleaned (it may have been edited).
-        return IndexRow(*(clean_line(v) if isinstance(v, str) else v for v in row))
+        # Whatever the index file holds reaches the screen cleaned (it may have been
+        # edited); but the path, which opens the file (shown cleaned by the list).
+        return IndexRow(
+            *(clean_line(v) if isinstance(v, str) and i != 1 else v for i, v in enumerate(row))
+        )
 
     def _select(self, f: Filters, tail: str, extra: list[Any]) -> list[IndexRow]:
         with self._use() as conn:

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from sdm_tui.core.index import Filters, IndexRow
+from sdm_tui.core.text import clean_line
 
 LEGEND = "◷ review passed · ⚠ disagreement open · ✗ failed check · ≠ changed on disk"
 CHANGED_WORDS = "changed on disk"  # the background check found the file not as indexed
@@ -99,7 +100,7 @@ def row_text(row: IndexRow, width: int, today: date) -> Text:
             [
                 (mark, FLAGS_W),
                 (day, DATE_W),
-                (f"✗ {reason}: record {row.record_id} ({row.path})", width),
+                (f"✗ {reason}: record {row.record_id} ({clean_line(row.path)})", width),
             ],
             width,
         )
