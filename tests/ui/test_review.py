@@ -786,3 +786,11 @@ async def test_leaving_while_files_are_checked_is_safe(training_root: Path) -> N
             screen.verify_result,
         )
     assert app.return_code in (None, 0)
+
+
+def test_a_problem_screen_shows_file_names_and_reasons_cleaned() -> None:
+    screen = RecordProblemScreen(
+        "records/a\x1b[2J\u202eb.toml", "unreadable", "bad\x07 \x1b]0;t\x07x"
+    )
+    assert screen.path == "records/ab.toml"
+    assert screen.problem == "bad x"

@@ -40,6 +40,7 @@ from sdm_tui.core.session import (
     Session,
 )
 from sdm_tui.core.summary import DEFAULT_CONTACT, STANCE_TEXT, plain_date, summary_markdown
+from sdm_tui.core.text import clean_line
 from sdm_tui.ui.panes.side import IMPORTANCE_SHORT, OPEN_MARK, TALKED_MARK
 
 CHANGED_NOTE = (
@@ -296,9 +297,10 @@ class RecordProblemScreen(ModalScreen[None]):
 
     def __init__(self, path: str, kind: str, problem: str) -> None:
         super().__init__()
-        self.path = path
+        # Shown as they are given: a file's name or a problem line could hold escapes.
+        self.path = clean_line(path)
         self.kind = kind
-        self.problem = problem
+        self.problem = clean_line(problem)
 
     def compose(self) -> ComposeResult:
         title = {
