@@ -110,3 +110,30 @@ def test_the_calm_theme_keeps_its_body_text_readable() -> None:
     checked = dict(pairs(CALM.to_color_system().generate()))
     for name in ("foreground on background", "text on surface", "text-muted on background"):
         assert checked[name] >= AA, name
+
+
+async def test_the_focused_grid_cell_in_option_talk_reaches_4_5_in_high_contrast(
+    example_app,  # type: ignore[no-untyped-def]
+) -> None:
+    """Measured on the drawn cell, not the theme: option talk's own CSS is in play."""
+    from harness import open_consultation
+
+    from sdm_tui.core.session import Role, grid_ref, new_session
+    from sdm_tui.core.transitions import add_participant, choose_options
+    from sdm_tui.ui.panes.options import OptionTalkPane
+
+    app = example_app
+    app.theme = CONTRAST.name
+    grid = app.catalog.get("example-grid")
+    session = new_session(grid_ref=grid_ref(grid), app_version="test")
+    session = add_participant(session, Role.SERVICE_USER, "Zoë Example")
+    session = choose_options(session, ["tablet-a", "tablet-b"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_consultation(app, pilot, session, "f3")
+        table = app.screen.query_one(OptionTalkPane).table
+        assert table.has_focus
+        for name in ("cursor", "cell", "fixed", "header"):
+            style = table._style(name)
+            fore, back = style.color.get_truecolor(), style.bgcolor.get_truecolor()
+            ratio = contrast(Color(*fore), Color(*back))
+            assert ratio >= AA, (name, round(ratio, 2))

@@ -36,9 +36,10 @@ IMPORTANCE_COL = "importance"
 FIRST_OPTION_COL = 2
 HEADER_HEIGHT = 2
 PAD = 2 * CELL_PAD  # blank cells either side of each column's text
-MIN_OPTION_WIDTH = 19
+MIN_OPTION_WIDTH = 13  # three options fit at 80 columns, two at 60
 MAX_OPTION_WIDTH = 44
 IMPORTANCE_WIDTH = 12
+NARROW = 90  # below this width the question and importance columns are narrower
 NO_ONE = "Add people in team talk first (F2): no one is being recorded yet."
 KIND_WORDS = {OptionKind.NO_CHANGE: "no change", OptionKind.STOP: "stop", OptionKind.OTHER: ""}
 
@@ -49,11 +50,12 @@ def plan_columns(width: int, n_options: int) -> tuple[int, int, int]:
     Options are never squashed below MIN_OPTION_WIDTH: when they do not all fit, as
     many as fit are shown and the rest scroll sideways.
     """
-    question = 18 if width < 110 else 26
-    room = width - (question + PAD) - (IMPORTANCE_WIDTH + PAD)
+    question = 14 if width < NARROW else 18 if width < 110 else 26
+    importance = 10 if width < NARROW else IMPORTANCE_WIDTH
+    room = width - (question + PAD) - (importance + PAD)
     fit = max(1, min(n_options, room // (MIN_OPTION_WIDTH + PAD)))
     option = max(MIN_OPTION_WIDTH, min(MAX_OPTION_WIDTH, room // fit - PAD))
-    return question, IMPORTANCE_WIDTH, option
+    return question, importance, option
 
 
 def plan_row_height(body: int, n_questions: int) -> int:
@@ -95,6 +97,7 @@ class OptionTalkPane(Pane):
         Binding("P", "person(-1)", "Previous person", show=False),
         Binding("n", "note(False)", "Note"),
         Binding("q", "note(True)", "Question to ask", show=False),
+        Binding("r", "read", "Read"),
     ]
 
     def __init__(self, grid: OptionGrid, *, id: str | None = None) -> None:
@@ -191,9 +194,12 @@ class OptionTalkPane(Pane):
         for option_id in self.options:
             option = self.grid.option(option_id)
             kind = KIND_WORDS.get(option.kind, "")
-            label = Text(option.name, style="bold")
-            if kind and kind.casefold() != option.name.casefold():
-                label.append(f"\n({kind})", style="italic")
+            shown_kind = kind and kind.casefold() != option.name.casefold()
+            # A long name is cut with …, never mid-letter at the column's edge.
+            name = fit_lines(option.name, option_w, 1 if shown_kind else HEADER_HEIGHT)
+            label = Text("\n".join(name), style="bold")
+            if shown_kind:
+                label.append("\n" + fit_lines(f"({kind})", option_w, 1)[0], style="italic")
             columns.append(GridColumn(option_id, label, option_w))
         rows = [(GridRow(LEAN_ROW, 1), [Text("") for _ in columns])]
         for question in self.grid.questions:
@@ -403,6 +409,13 @@ class OptionTalkPane(Pane):
         if voices:
             index = voices.index(self.active) if self.active in voices else -1
             self.activate(voices[(index + step) % len(voices)])
+
+    def action_read(self) -> None:
+        """The reading view: the chosen options question by question, in words."""
+        from sdm_tui.ui.screens.reading import ReadingScreen
+
+        if self.session is not None:
+            self.app.push_screen(ReadingScreen(self.session, self.grid))
 
     def action_note(self, question: bool) -> None:
         from sdm_tui.ui.screens.note import NoteScreen

@@ -23,7 +23,6 @@ from textual.widgets.option_list import Option
 
 from sdm_tui.core.session import (
     LEANING_SYMBOL,
-    ROLE_NAMES,
     Disagreement,
     Participant,
     Session,
@@ -37,12 +36,23 @@ from sdm_tui.ui.screens.disagree import (
     DisagreementViews,
     NameDisagreementScreen,
 )
+from sdm_tui.ui.widgets.cursor import CursorOptionList
+from sdm_tui.ui.widgets.marks import CursorDataTable
 
 NAME_COLUMN = "name"
 MARK_COLUMN = "mark"
 SECTION_IMPORTANCE = "section:importance"
 SECTION_LEANING = "section:leaning"
 MAX_NAME = 24
+PERSON_WIDTH = 12  # each person's column: "1 a little", "▲ towards", a name cut with …
+MARK_WIDTH = 8  # "⚠ differ"
+ROLE_SHORT = {
+    "service-user": "service user",
+    "clinician": "clinician",
+    "carer": "carer",
+    "peer-support": "peer worker",
+    "observer": "observer",
+}
 
 OPEN_MARK = "⚠ differ"
 TALKED_MARK = "✓ talked"
@@ -86,11 +96,25 @@ def _leaning_cell(person: Participant, option_id: str) -> Text:
     return Text(f"{LEANING_SYMBOL[leaning]} {leaning.value}")
 
 
+def plan_people(width: int, n_people: int) -> tuple[int, int]:
+    """(width of the "Asked about" column, people per page) for a table `width` wide.
+
+    Every person keeps a readable column; when they do not all fit (a narrow screen,
+    many people) they are shown a page at a time ([ and ] turn the page), never cut off.
+    """
+    name = MAX_NAME if width >= 100 else 18 if width >= 70 else 14
+    fixed = (name + 2) + (MARK_WIDTH + 2)
+    fit = max(1, (width - fixed) // (PERSON_WIDTH + 2))
+    return name, min(fit, max(n_people, 1))
+
+
 class SideBySidePane(Pane):
     """The heart of decision talk: who said what, and where we differ."""
 
     BINDINGS = [
         Binding("d", "name_disagreement", "Name a disagreement"),
+        Binding("right_square_bracket", "page(1)", "More people", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Previous people", show=False),
     ]
 
     def __init__(self, grid, *, id: str | None = None) -> None:
@@ -99,6 +123,7 @@ class SideBySidePane(Pane):
         self._cells: dict[tuple[str, str], Text] = {}
         self._list_prompts: tuple[tuple[str, str], ...] = ()
         self._highlight_last = False
+        self._page = 0  # which page of people the table shows, on a narrow screen
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -107,7 +132,8 @@ class SideBySidePane(Pane):
             classes="hint",
             markup=False,
         )
-        table: DataTable = DataTable(
+        yield Static("", id="side-page", classes="hint", markup=False)
+        table: DataTable = CursorDataTable(
             id="side-table",
             cursor_type="row",
             zebra_stripes=True,
@@ -122,7 +148,7 @@ class SideBySidePane(Pane):
             classes="hint",
             markup=False,
         )
-        yield OptionList(id="side-disagreements")
+        yield CursorOptionList(id="side-disagreements")
 
     def on_mount(self) -> None:
         if self.session is not None:
@@ -132,6 +158,34 @@ class SideBySidePane(Pane):
         super().show(session, active)
         if self.is_mounted:
             self._draw()
+
+    def on_resize(self) -> None:
+        if self.session is not None:
+            self._draw()
+
+    # People, a page at a time on a narrow screen ------------------------------
+
+    def _plan(self, session: Session) -> tuple[int, tuple[Participant, ...], int]:
+        """(name column width, the people shown, how many pages)."""
+        voices = session.voices()
+        width = self.size.width - 5  # padding, the table's border, its scroll bar
+        name, per_page = plan_people(width if width > 0 else 100, len(voices))
+        pages = max(1, -(-len(voices) // per_page))
+        self._page = min(self._page, pages - 1)
+        start = self._page * per_page
+        return name, voices[start : start + per_page], pages
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "page":
+            return self.session is not None and self._plan(self.session)[2] > 1
+        return True
+
+    def action_page(self, step: int) -> None:
+        if self.session is None:
+            return
+        pages = self._plan(self.session)[2]
+        self._page = (self._page + step) % pages
+        self._draw()
 
     # Reading the session ---------------------------------------------------
 
@@ -144,23 +198,24 @@ class SideBySidePane(Pane):
     def _compared(self, session: Session) -> tuple[str, ...]:
         return session.team_talk.options or tuple(session.grid.options)
 
-    def _rows(self, session: Session) -> list[tuple[str, Text, dict[str, Text]]]:
-        voices = session.voices()
+    def _rows(
+        self, session: Session, voices: tuple[Participant, ...], name_width: int = MAX_NAME
+    ) -> list[tuple[str, Text, dict[str, Text]]]:
         found = {d.id: d for d in session.disagreements}
         rows: list[tuple[str, Text, dict[str, Text]]] = []
-        rows.append((SECTION_IMPORTANCE, Text("How much it matters", style="bold underline"), {}))
+        heading = _short("How much it matters", name_width)
+        rows.append((SECTION_IMPORTANCE, Text(heading, style="bold underline"), {}))
         for question_id in session.grid.questions:
             cells = {p.id: _importance_cell(p, question_id) for p in voices}
             cells[MARK_COLUMN] = _mark(found.get(f"importance:{question_id}"))
-            name = Text(_short(self._question_label(question_id, session)))
+            name = Text(_short(self._question_label(question_id, session), name_width))
             rows.append((f"importance:{question_id}", name, cells))
-        rows.append(
-            (SECTION_LEANING, Text("Towards or away from each option", style="bold underline"), {})
-        )
+        heading = _short("Towards or away", name_width)
+        rows.append((SECTION_LEANING, Text(heading, style="bold underline"), {}))
         for option_id in self._compared(session):
             cells = {p.id: _leaning_cell(p, option_id) for p in voices}
             cells[MARK_COLUMN] = _mark(found.get(f"leaning:{option_id}"))
-            name = Text(_short(session.grid.options.get(option_id, option_id)))
+            name = Text(_short(session.grid.options.get(option_id, option_id), name_width))
             rows.append((f"leaning:{option_id}", name, cells))
         return rows
 
@@ -179,16 +234,18 @@ class SideBySidePane(Pane):
         self._render_list(options, session)
 
     def _render_table(self, table: DataTable, session: Session) -> None:
-        voices = session.voices()
-        rows = self._rows(session)
+        name_width, voices, pages = self._plan(session)
+        rows = self._rows(session, voices, name_width)
         columns = tuple((p.id, p.label, p.role) for p in voices)
+        self._show_page(session, voices, pages)
         structure = (
+            name_width,
             columns,
             tuple(key for key, _, _ in rows),
             tuple(name.plain for _, name, _ in rows),
         )
         if structure != self._structure:
-            self._rebuild_table(table, session, rows, structure)
+            self._rebuild_table(table, voices, rows, structure)
             return
         for key, _name, cells in rows:
             for column, cell in cells.items():
@@ -196,8 +253,21 @@ class SideBySidePane(Pane):
                     table.update_cell(key, column, cell)
                     self._cells[(key, column)] = cell
 
+    def _show_page(self, session: Session, shown: tuple[Participant, ...], pages: int) -> None:
+        hint = self.query_one("#side-page", Static)
+        hint.display = pages > 1
+        if pages > 1:
+            voices = session.voices()
+            first = voices.index(shown[0]) + 1 if shown else 0
+            names = ", ".join(p.label for p in voices if p not in shown)
+            hint.update(
+                f"People {first}-{first + len(shown) - 1} of {len(voices)} "
+                f"(page {self._page + 1} of {pages}; ] next page, [ back). "
+                f"Not on this page: {names}."
+            )
+
     def _rebuild_table(
-        self, table: DataTable, session: Session, rows: list, structure: tuple
+        self, table: DataTable, voices: tuple[Participant, ...], rows: list, structure: tuple
     ) -> None:
         keep = None
         if table.row_count:
@@ -207,14 +277,17 @@ class SideBySidePane(Pane):
                 keep = None
         table.clear(columns=True)
         self._cells = {}
-        width = min(MAX_NAME, max((len(name.plain) for _, name, _ in rows), default=10))
+        name_width = structure[0]
+        width = min(name_width, max((len(name.plain) for _, name, _ in rows), default=10))
         table.add_column(Text("Asked about"), key=NAME_COLUMN, width=max(width, 12))
-        table.add_column(Text("Views"), key=MARK_COLUMN)
-        for person in session.voices():
-            header = Text(f"{person.label}\n({ROLE_NAMES[person.role]})")
-            table.add_column(header, key=person.id)
+        table.add_column(Text("Views"), key=MARK_COLUMN, width=MARK_WIDTH)
+        for person in voices:
+            label = _short(person.label, PERSON_WIDTH)
+            header = Text(label)
+            header.append(f"\n{ROLE_SHORT[person.role.value]}", style="italic")
+            table.add_column(header, key=person.id, width=PERSON_WIDTH)
         blank = Text("")
-        column_keys = [MARK_COLUMN] + [p.id for p in session.voices()]
+        column_keys = [MARK_COLUMN] + [p.id for p in voices]
         for key, name, cells in rows:
             values = [cells.get(column, blank) for column in column_keys]
             table.add_row(name, *values, key=key)

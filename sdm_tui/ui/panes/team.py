@@ -53,7 +53,7 @@ from sdm_tui.core.transitions import (
 )
 from sdm_tui.ui.messages import Transition
 from sdm_tui.ui.panes.base import Pane
-from sdm_tui.ui.widgets.marks import MarkedSelectionList, Radio
+from sdm_tui.ui.widgets.marks import CursorSelect, MarkedSelectionList, Radio
 
 WIDE = 140  # columns from which the talk is shown in two columns side by side
 
@@ -151,7 +151,7 @@ class TeamTalkPane(Pane):
                     )
                     yield Vertical(id="team-people")
                     with Horizontal(id="team-add"):
-                        yield Select(
+                        yield CursorSelect(
                             [(ROLE_NAMES[role], role) for role in Role],
                             value=Role.SERVICE_USER,
                             allow_blank=False,
