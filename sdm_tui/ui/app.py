@@ -310,6 +310,18 @@ class SdmApp(App[None]):
                 consult.action_save,
             )
             yield SystemCommand(
+                "Print handout",
+                "Write the take-home handout beside the saved record, to open in a browser "
+                "and print (h in the summary)",
+                lambda: consult.action_takehome("html"),
+            )
+            yield SystemCommand(
+                "Copy note",
+                "Write the clinical note (plain text) beside the saved record, to paste into "
+                "the electronic record (c in the summary)",
+                lambda: consult.action_takehome("text"),
+            )
+            yield SystemCommand(
                 "Switch person", "Record views for the next person", consult.cycle_active
             )
             talks = [

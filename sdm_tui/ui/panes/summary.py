@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Markdown, Static
 
@@ -16,14 +17,23 @@ from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 from sdm_tui.core.transitions import missing_for_completion
 from sdm_tui.ui.messages import AmendAsked, FinishAsked
 from sdm_tui.ui.panes.base import Pane
+from sdm_tui.ui.takehome import NAMES, TakeHomeAsked
 
 
 class SummaryPane(Pane):
+    # After finishing: the take-home handout and the clinical note, beside the record.
+    BINDINGS = [
+        Binding("h", "takehome('html')", "Print handout"),
+        Binding("c", "takehome('text')", "Copy note"),
+    ]
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="summary-actions"):
             yield Button("Finish and save (Ctrl+S)", id="save", variant="primary")
             yield Button("Done: back to Home", id="done")
             yield Button("Make an amendment", id="amend")
+            yield Button("Print handout", id="handout")
+            yield Button("Copy note", id="note")
         yield Static("", id="summary-status", markup=False)
         with Horizontal(id="save-elsewhere"):
             yield Input(placeholder="Another folder, e.g. /media/usb/records", id="other-folder")
@@ -35,6 +45,8 @@ class SummaryPane(Pane):
         self.query_one("#save-elsewhere").display = False
         self.query_one("#done").display = False
         self.query_one("#amend").display = False
+        self.query_one("#handout").display = False
+        self.query_one("#note").display = False
         self._dirty = True
 
     def show(self, session: Session, active: str) -> None:
@@ -111,6 +123,9 @@ class SummaryPane(Pane):
         self.query_one("#save").display = False
         self.query_one("#done").display = True
         self.query_one("#amend").display = True
+        self.query_one("#handout").display = True
+        self.query_one("#note").display = True
+        self.refresh_bindings()  # h and c now write the handout and the note
         if self.session is not None and self.session.training is not None:
             # A role-play goes on to its debrief, so it is not left unexported.
             self.call_after_refresh(self.screen.action_talk, "debrief")  # type: ignore[attr-defined]
@@ -130,6 +145,30 @@ class SummaryPane(Pane):
             self.notify("Type a folder to save to.", severity="warning")
             return
         self.save(RecordStore(Path(folder).expanduser()))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "takehome":  # only once there is a saved record to put them beside
+            return self.session is not None and self.session.completed is not None
+        return True
+
+    def action_takehome(self, kind: str) -> None:
+        self.post_message(TakeHomeAsked(kind))
+
+    @on(Button.Pressed, "#handout")
+    def _handout(self) -> None:
+        self.post_message(TakeHomeAsked("html"))
+
+    @on(Button.Pressed, "#note")
+    def _note(self) -> None:
+        self.post_message(TakeHomeAsked("text"))
+
+    def written(self, kind: str, path: Path) -> None:
+        """Say where the handout or note was written (the screen wrote it)."""
+        status = self.query_one("#summary-status", Static)
+        lines = [line for line in str(status.render()).split("\n") if line]
+        lines = [line for line in lines if not line.startswith(f"✓ {NAMES[kind]}: ")]
+        status.update("\n".join([*lines, f"✓ {NAMES[kind]}: {path}"]))
+        self.refresh_bindings()
 
     @on(Button.Pressed, "#amend")
     def _amend(self) -> None:
