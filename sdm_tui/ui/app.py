@@ -56,6 +56,8 @@ class SdmApp(App[None]):
     TITLE = "sdm-tui"
     SUB_TITLE = "choosing medicine together"
     ENABLE_COMMAND_PALETTE = True
+    # A screen under 72 columns gets the class -narrow (app.tcss: shorter key hints).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (72, "-normal")]
     BINDINGS = [
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),

@@ -168,7 +168,7 @@ class SideBySidePane(Pane):
     def _plan(self, session: Session) -> tuple[int, tuple[Participant, ...], int]:
         """(name column width, the people shown, how many pages)."""
         voices = session.voices()
-        width = self.size.width - 5  # padding, the table's border, its scroll bar
+        width = self.size.width - 4  # the table's border and its scroll bar
         name, per_page = plan_people(width if width > 0 else 100, len(voices))
         pages = max(1, -(-len(voices) // per_page))
         self._page = min(self._page, pages - 1)
