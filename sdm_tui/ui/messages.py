@@ -14,9 +14,12 @@ Transition = Callable[[Session], Session]
 class SessionChange(Message):
     """Please apply this pure transition to the session (and autosave)."""
 
-    def __init__(self, change: Transition, *, quiet: bool = False) -> None:
+    def __init__(self, change: Transition, *, quiet: bool = False, typed: bool = False) -> None:
         self.change = change
         self.quiet = quiet  # True: don't notify on success (typing in a field)
+        # True: text typed in a field, applied after a pause while typing goes on; the
+        # draft is written by a background thread so the next keys do not wait for it.
+        self.typed = typed
         super().__init__()
 
 

@@ -120,6 +120,8 @@ async def typing_applied(pilot: Pilot, limit: float = 5.0) -> None:
         await pilot.pause(0.05)
         waited += 0.05
     await pilot.pause()
+    screen.wait_saved()  # the draft is written by a background thread
+    await pilot.pause()
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

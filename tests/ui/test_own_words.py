@@ -189,6 +189,7 @@ async def test_reason_typed_in_bursts_twenty_times_in_a_row(words_app) -> None:
             # Leaving the field applies and saves at once (no waiting for the pause).
             words_app.set_focus(None)
             await pilot.pause()
+            screen.wait_saved()  # written by the background writer
             assert screen.session.decision.reason == text, f"round {seed}"
             assert draft(pilot).decision.reason == text, f"round {seed}"
             # Not being edited any more: a redraw may (and does) show the session.

@@ -58,8 +58,8 @@ class Pane(Vertical):
         self.session = session
         self.active = active
 
-    def change(self, transition: Transition, *, quiet: bool = False) -> None:
-        self.post_message(SessionChange(transition, quiet=quiet))
+    def change(self, transition: Transition, *, quiet: bool = False, typed: bool = False) -> None:
+        self.post_message(SessionChange(transition, quiet=quiet, typed=typed))
 
     def activate(self, participant_id: str) -> None:
         self.post_message(ActivePerson(participant_id))
@@ -147,7 +147,7 @@ class Pane(Vertical):
     def apply_typing(self) -> None:
         """Ask for the typed text to be applied now."""
         for change in self.typing_changes():
-            self.change(change, quiet=True)
+            self.change(change, quiet=True, typed=True)
 
     def _typing_paused(self) -> None:
         self._typing_timer = None

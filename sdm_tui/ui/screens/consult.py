@@ -7,7 +7,9 @@ from the panes at once before switching talk, finishing, leaving or quitting (`f
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from textual import on
@@ -27,6 +29,7 @@ from sdm_tui.core.transitions import complete, missing_for_completion, still_emp
 from sdm_tui.ui.app import PANE_CSS
 from sdm_tui.ui.messages import ActivePerson, AmendAsked, FinishAsked, GoToTalk, SessionChange
 from sdm_tui.ui.panes.base import Pane
+from sdm_tui.ui.takehome import TakeHomeAsked
 
 # The F-key is in each tab's title, so the Footer keeps room for each talk's keys.
 # The tabs say what happens there; help keeps the three-talk names (team talk, option
@@ -119,6 +122,9 @@ class ConsultationScreen(Screen[None]):
         self.save_error: str = ""
         self.panes = make_panes(grid)
         self._stale: set[str] = set()
+        self._writer: ThreadPoolExecutor | None = None
+        self._writing: Future[str] | None = None
+        self._save_line = ""
         self._remembered = ""
 
     def compose(self) -> ComposeResult:
@@ -228,15 +234,19 @@ class ConsultationScreen(Screen[None]):
             label.add_class("error")
         else:
             # Local time, as the clock on the wall; the record id is in the summary.
-            saved = self.session.updated.astimezone()
-            label.update(f"✓ Draft saved at {saved:%H:%M:%S}", layout=False)
+            text = f"✓ Draft saved at {self.session.updated.astimezone():%H:%M:%S}"
+            if label.has_class("error") or text != self._save_line:
+                label.update(text, layout=False)  # not again when it says the same
+            self._save_line = text
             label.remove_class("error")
+            return
+        self._save_line = ""
 
     def on_resize(self) -> None:
         if self.saved_to:
             self.call_after_refresh(self._show_save_state)  # the path fits the new width
 
-    def apply(self, change, *, quiet: bool = False) -> bool:
+    def apply(self, change, *, quiet: bool = False, typed: bool = False) -> bool:
         """Apply a transition; on a plain-words error tell the room and change nothing."""
         if self.session.completed is not None:
             self.notify(FINISHED_LINE, title="Not changed", severity="warning", markup=False)
@@ -250,28 +260,59 @@ class ConsultationScreen(Screen[None]):
             return True
         self.session = new
         self._pick_active()
-        self._autosave()
+        self._autosave(background=typed)
         self._show_all()
         return True
 
-    def _autosave(self) -> None:
+    def _autosave(self, *, background: bool = False) -> None:
+        """Write the draft. `background`: by the one writer thread, in order, so typing
+        goes on meanwhile; any other save first waits for the writes before it."""
         if self.session.completed is not None:
             return
+        session = self.session
+        if background:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="draft")
+            loop = asyncio.get_running_loop()
+            future = self._writer.submit(self._write_draft, session)
+            self._writing = future
+            future.add_done_callback(
+                lambda done: loop.call_soon_threadsafe(self._written, done, session)
+            )
+            return
+        self.wait_saved()
+        self._saved(self._write_draft(session))
+
+    def _write_draft(self, session: Session) -> str:
+        """ "" when written, else the reason (runs in the writer thread, or here)."""
         try:
-            self.store.save_draft(self.session)
+            self.store.save_draft(session)
         except StoreError as exc:
-            if not self.save_error:
-                self.notify(
-                    str(exc), title="Draft not saved", severity="error", timeout=10, markup=False
-                )
-            self.save_error = str(exc)
-        else:
-            self.save_error = ""
+            return str(exc)
+        return ""
+
+    def _written(self, done: Future[str], session: Session) -> None:
+        if self._writing is done:
+            self._writing = None
+        self._saved(done.result())
+        if session is self.session:
+            self._show_save_state()
+
+    def _saved(self, error: str) -> None:
+        if error and not self.save_error:
+            self.notify(error, title="Draft not saved", severity="error", timeout=10, markup=False)
+        self.save_error = error
+
+    def wait_saved(self) -> None:
+        """Wait for a draft being written in the background (a few ms at most)."""
+        writing = self._writing
+        if writing is not None:
+            writing.result()
 
     @on(SessionChange)
     def _on_change(self, message: SessionChange) -> None:
         message.stop()
-        self.apply(message.change)
+        self.apply(message.change, typed=message.typed)
 
     @on(ActivePerson)
     def _on_active(self, message: ActivePerson) -> None:
@@ -366,6 +407,27 @@ class ConsultationScreen(Screen[None]):
         message.stop()
         self.action_save()
 
+    @on(TakeHomeAsked)
+    def _takehome_asked(self, message: TakeHomeAsked) -> None:
+        message.stop()
+        self.action_takehome(message.kind)
+
+    def action_takehome(self, kind: str) -> None:
+        """Print handout (html) / Copy note (text): write it beside the saved record and
+        say where; before finishing there is no record yet, and it says so."""
+        from sdm_tui.ui.takehome import NAMES, NOT_SAVED, write_takehome
+
+        if self.session.completed is None or not self.saved_to:
+            self.notify(NOT_SAVED, title="Not written", severity="warning", markup=False)
+            return
+        try:
+            path = write_takehome(kind, self.session, self.grid, self.saved_to, self.store)
+        except StoreError as exc:
+            self.notify(str(exc), title="Not written", severity="error", markup=False, timeout=10)
+            return
+        self.panes["summary"].written(kind, path)  # type: ignore[attr-defined]
+        self.notify(f"{NAMES[kind]}: {path}", title="Written", markup=False, timeout=10)
+
     @on(AmendAsked)
     def _amend_asked(self, message: AmendAsked) -> None:
         """A new draft that copies this finished record and names it; the record
@@ -425,6 +487,7 @@ class ConsultationScreen(Screen[None]):
         and it can be saved again (or to another folder).
         """
         target = store or self.store
+        self.wait_saved()  # no draft write may land after the record is finished
         if self.session.completed is not None and self.saved_to:
             raise SessionError(f"Already saved to {self.saved_to}.")
         finished = complete(self.session)
