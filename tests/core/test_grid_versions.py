@@ -81,8 +81,13 @@ def test_the_summary_of_an_old_record_lists_the_old_grids_sources() -> None:
     session = record.load(OLD_RECORD)
     exact = load_catalog(SHIPPED).exact(session.grid)
     text = summary_markdown(session, exact)
-    assert "Its sources:" in text
-    assert "- bjpsych2017:" in text  # a source 2.0.0 retired: this is the old grid's list
+    assert "Where the facts come from:" in text
+    # The old grid's citations (2.0.0 rewrote them all), never source ids.
+    today = {s.citation for s in load_catalog(SHIPPED).get(session.grid.id).sources}
+    listed = [line[2:] for line in text.splitlines() if line.startswith("- ") and "(" in line]
+    old = {s.citation for s in exact.sources}
+    assert any(c in old and c not in today for c in listed)
+    assert "maudsley14:" not in text and "pillinger2020:" not in text
     assert "No change for now" in text  # the label the record showed, not today's
 
 
