@@ -313,3 +313,30 @@ def test_debrief(snap_compare, tmp_path: Path, size) -> None:
         assert pilot.app.screen.current_talk() == "debrief"
 
     assert shot(snap_compare, tmp_path, size, run_before, training=True)
+
+
+# Every talk at three sizes: 60x20 (narrow), 80x24 and 120x40 ----------------------
+
+THREE_SIZES = [(60, 20), (80, 24), (120, 40)]
+TALK_SHOTS = {
+    "team": ("f2", team_session, False),
+    "options": ("f3", options_session, False),
+    "side": ("f4", side_session, False),
+    "decision": ("f5", decision_session, False),
+    "summary": ("f6", decision_session, False),
+    "observer": ("f8", observer_session, True),
+    "debrief": ("f9", debrief_session, True),
+}
+
+
+@pytest.mark.parametrize("size", THREE_SIZES, ids=[f"{w}x{h}" for w, h in THREE_SIZES])
+@pytest.mark.parametrize("talk", list(TALK_SHOTS))
+def test_talk_at_three_sizes(snap_compare, tmp_path: Path, talk: str, size) -> None:
+    key, make_session, training = TALK_SHOTS[talk]
+
+    async def run_before(pilot: Pilot) -> None:
+        source = pilot.app if training else grid_of(pilot)
+        await open_consultation(pilot, make_session(source), key)
+        assert pilot.app.screen.current_talk() == talk
+
+    assert shot(snap_compare, tmp_path, size, run_before, training=training)

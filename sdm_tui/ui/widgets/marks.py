@@ -30,7 +30,7 @@ from textual.widgets._selection_list import SelectionList, SelectionType
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
-from sdm_tui.ui.widgets.cursor import CURSOR, GUTTER, CursorOptions
+from sdm_tui.ui.widgets.cursor import CURSOR, CursorOptions
 
 # Chosen or not ---------------------------------------------------------------------
 
@@ -71,7 +71,8 @@ class Tick(Checkbox):
 
 
 def _cursor_content(content: Content, at_cursor: bool) -> Content:
-    return Content.assemble(f"{CURSOR} " if at_cursor else " " * GUTTER, content)
+    # One cell, not two: radio sets laid out in a row (scores, feedback) stay narrow.
+    return Content.assemble(CURSOR if at_cursor else " ", content)
 
 
 def _pieces(content: Content) -> list[tuple[str, object]]:
