@@ -42,6 +42,7 @@ from sdm_tui.core.session import (
 from sdm_tui.core.summary import DEFAULT_CONTACT, STANCE_TEXT, plain_date, summary_markdown
 from sdm_tui.core.text import clean_line
 from sdm_tui.ui.panes.side import IMPORTANCE_SHORT, OPEN_MARK, TALKED_MARK
+from sdm_tui.ui.widgets.marks import CursorDataTable
 
 CHANGED_NOTE = (
     "≠ Changed on disk: this file is not what the records index held (its contents or the "
@@ -232,7 +233,7 @@ class RecordViewScreen(Screen[None]):
         with TabbedContent(id="record-tabs"):
             with TabPane("Views side by side (v)", id="tab-views"):
                 yield Static(LEGEND, classes="hint", id="record-legend", markup=False)
-                yield DataTable(
+                yield CursorDataTable(
                     id="record-views",
                     cursor_type="row",
                     zebra_stripes=True,
