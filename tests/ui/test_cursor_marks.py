@@ -130,3 +130,37 @@ async def test_lists_and_choosers_mark_the_cursor_only_where_the_focus_is() -> N
         await pilot.press("down")
         await pilot.pause()
         assert "▶" in line_with(app, "pick two")
+
+
+def underlined(app: App) -> list[str]:
+    """Underlined text on screen, line by line (underline survives NO_COLOR)."""
+    update = app.screen._compositor.render_update(full=True)
+    found = []
+    for line in update.strips:
+        text = "".join(s.text for strip in line for s in strip if s.style and s.style.underline)
+        if text.strip():
+            found.append(text.strip())
+    return found
+
+
+async def test_the_talk_shown_and_a_focused_drop_down_are_underlined(tmp_path: Path) -> None:
+    from harness import open_consultation
+    from textual.widgets import Select
+
+    from sdm_tui.core.session import grid_ref, new_session
+
+    store = RecordStore(tmp_path / "records")
+    store.ensure()
+    app = SdmApp(store, load_catalog(DATA))
+    grid = app.catalog.get("example-grid")
+    assert grid is not None
+    session = new_session(grid_ref=grid_ref(grid), app_version="test")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_consultation(app, pilot, session, "f2")
+        assert any("Who is here" in text for text in underlined(app))
+        assert not any("Compare options" in text for text in underlined(app))
+        select = app.screen.query_one("#team-role", Select)
+        select.focus()
+        await pilot.pause()
+        assert app.focused is select, app.focused
+        assert len(underlined(app)) == 2, underlined(app)  # the tab, the focused drop-down
