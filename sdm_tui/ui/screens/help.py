@@ -28,9 +28,12 @@ and **Side by side** are option talk, **Decide** is decision talk.
    question matters to them (**0** not important to **4** most important, **-** not
    discussed) and whether they are drawn towards each option, or away from it (**t**
    towards, **o** open, **a** away, **u** unsure). **p** switches the person being recorded;
-   **n** adds a note in their own words.
+   **n** adds a note in their own words. **r** shows the same as plain text to read,
+   question by question, with each person's ratings and leanings in words (for a
+   screen reader or a magnifier); **r** or **Escape** goes back to the grid.
 3. **Side by side (F4)** shows everyone's views together, and marks where people see
-   things differently with ⚠. Open a difference to write each side's view.
+   things differently with ⚠. Open a difference to write each side's view. On a
+   narrow screen it shows a few people at a time: **]** and **[** turn the page.
 4. **Decision talk (F5, Decide).** What we decided (or that we will wait, or that we did not
    agree), why, in the service user's words, how each person feels about it, next
    steps, a review date, and a short check on how sure everyone feels.
@@ -48,6 +51,9 @@ and **Side by side** are option talk, **Decide** is decision talk.
 - Every question box: the action on the left (**Enter**), the way back on the right
   (**Escape**).
 - **Ctrl+Q** quits. If the consultation is not finished, it asks first.
+- **▶** marks where the keys go (the chosen line of a list, the cell of the grid), so
+  it shows without colour too. On a screen that cannot draw symbols (the Linux
+  console) sdm-tui draws plain marks instead (> + - * x); `--ascii` does so anywhere.
 - Use a short label for each person, such as "Me", "Mum" or "Care coordinator".
   Records never hold names: the service user is known by a reference such as SU-0042.
 
