@@ -11,6 +11,7 @@ from textual.widgets import Markdown, Static
 from sdm_tui.core import record
 from sdm_tui.core.catalog import load_catalog
 from sdm_tui.core.store import RecordStore
+from sdm_tui.core.text import md_escape
 from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.screens.record_view import RecordViewScreen
 from sdm_tui.ui.screens.review import ReviewScreen
@@ -50,5 +51,9 @@ async def test_an_old_record_shows_its_own_labels_and_says_the_grid_changed(
         await pilot.pause()
         summary = view.query_one("#record-summary", Markdown).source
         assert "No change for now" in summary  # the label it showed then
-        assert "bjpsych2017" in summary  # the 1.0.0 grid's own sources
+        # The 1.0.0 grid's own sources (2.0.0 rewrote every citation), by citation.
+        exact = catalog.exact(record.load(OLD_RECORD).grid)
+        assert exact is not None
+        old = {s.citation for s in exact.sources} - {s.citation for s in current.sources}
+        assert any(md_escape(citation) in summary for citation in old)
     assert target.read_bytes() == OLD_RECORD.read_bytes()
