@@ -83,24 +83,28 @@ def quoted(name: str) -> str:
 
 
 def local_zone() -> tuple[tzinfo, str]:
-    """This computer's time zone and its name (an IANA name where one can be found)."""
-    zone = datetime.now().astimezone().tzinfo or UTC
-    name = os.environ.get("TZ", "").lstrip(":")
-    if not name or "/" not in name:
+    """This computer's time zone and its name: $TZ if set, else /etc/localtime's zone
+    (an IANA name such as "Europe/London"), else the offset's own name."""
+    from zoneinfo import ZoneInfo
+
+    fallback = datetime.now().astimezone().tzinfo or UTC
+    names = []
+    chosen = os.environ.get("TZ", "").lstrip(":")
+    if chosen:
+        names.append(chosen)
+    else:
         try:
             target = os.readlink("/etc/localtime")
         except OSError:
             target = ""
         if "zoneinfo/" in target:
-            name = target.split("zoneinfo/", 1)[1]
-    if name:
+            names.append(target.split("zoneinfo/", 1)[1])
+    for name in names:
         try:
-            from zoneinfo import ZoneInfo
-
             return ZoneInfo(name), name.removeprefix("Etc/")
-        except (ValueError, OSError, KeyError):
-            pass
-    return zone, zone.tzname(None) or "local time"
+        except (ValueError, OSError, KeyError):  # KeyError: ZoneInfoNotFoundError
+            continue
+    return fallback, fallback.tzname(None) or "local time"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sdm_tui.core.handout import CSP, FIXED_TEXT, STYLE, handout_html
 from sdm_tui.core.notetext import note_text
 from sdm_tui.core.readability import reading_grade
 from sdm_tui.core.session import Outcome, Session
-from sdm_tui.core.takeaway import CONTACT_DEFAULT, CRISIS_LINE, Takeaway, takeaway
+from sdm_tui.core.takeaway import CONTACT_DEFAULT, CRISIS_LINE, Takeaway, local_zone, takeaway
 
 LONDON = ZoneInfo("Europe/London")
 HOSTILE_WORDS = (
@@ -98,6 +98,28 @@ def test_model_says_what_was_decided_in_plain_words() -> None:
 def test_model_uses_the_local_zone_for_the_date() -> None:
     m = takeaway(typical(), grid(), zone=ZoneInfo("Pacific/Auckland"), zone_name="NZ")
     assert m.when == "Wednesday 13 January 2027 at 00:10 (NZ time)"
+
+
+@pytest.mark.parametrize(
+    ("tz", "name"),
+    [
+        ("Europe/London", "Europe/London"),
+        ("Etc/UTC", "UTC"),
+        (":Pacific/Auckland", "Pacific/Auckland"),
+    ],
+)
+def test_local_zone_is_named_from_tz(monkeypatch: pytest.MonkeyPatch, tz: str, name: str) -> None:
+    monkeypatch.setenv("TZ", tz)
+    zone, found = local_zone()
+    assert found == name and str(zone) == tz.lstrip(":")
+
+
+def test_an_unknown_tz_still_gives_a_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "../../not/a/zone")
+    zone, found = local_zone()
+    assert found and zone is not None
+    model = takeaway(typical(), grid())  # the default zone: no error
+    assert model.when.endswith(" time)")
 
 
 def test_sources_only_from_the_exact_grid_and_chosen_option_first() -> None:
