@@ -40,6 +40,9 @@ and **Side by side** are option talk, **Decide** is decision talk.
 5. **Summary (F6).** The summary to take away. **Ctrl+S, Finish and save**, shows
    what is still empty and asks first; then it saves the record and the summary and
    says where. After that the record is read-only: a correction is an amendment.
+   **h, Print handout** writes a one-page handout beside the record, to open in a
+   browser and print; **c, Copy note** writes the clinical note (plain text) there,
+   to paste into the electronic record.
 
 ## Good to know
 
