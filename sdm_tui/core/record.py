@@ -37,7 +37,19 @@ MAX_RECORD_BYTES = 2_000_000  # a real record is a few kB; over this it is liste
 
 # MIGRATIONS[n] turns a version-n record dict into a version n+1 dict.
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _one_to_two(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 added preparation, concerns and plan; a format 1 record has none of them
+    (the defaults: no preparation, no concerns, an empty plan). Only the copy in memory
+    changes: the file stays as it was written and verifies with its own hash."""
+    for key in ("preparation", "concerns", "plan"):
+        if key in data:
+            raise ValueError(f"a format 1 record has no {key}")
+    return {**data, "schema_version": 2}
+
+
+MIGRATIONS: dict[int, Migration] = {1: _one_to_two}
 
 
 class RecordProblem(FileProblems):

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.text import clean_line
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added preparation, concerns and plan (record.MIGRATIONS[1])
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 
 ShortText = Annotated[str, StringConstraints(max_length=200)]
@@ -200,6 +200,112 @@ class GridRef(_Frozen):
     questions: dict[str, str] = {}
 
 
+class WrittenWith(StrEnum):
+    """Who helped the service user write their preparation."""
+
+    ALONE = "alone"
+    CARER = "with-carer"
+    PEER_SUPPORT = "with-peer-support"
+
+
+WRITTEN_WITH_TEXT: dict[WrittenWith, str] = {
+    WrittenWith.ALONE: "on my own",
+    WrittenWith.CARER: "with a carer or supporter",
+    WrittenWith.PEER_SUPPORT: "with a peer support worker",
+}
+
+# The prompts of a preparation, as "I" sentences, in the order they are asked.
+PREPARATION_PROMPTS: dict[str, str] = {
+    "want": "What I want from this appointment",
+    "matters": "What matters to me",
+    "stay_well": "What I already do that helps me stay well",
+    "questions": "My questions",
+    "worries": "My worries",
+}
+
+
+class Preparation(_Frozen):
+    """What the service user wrote before the appointment, in their own words.
+
+    Kept exactly as written (cleaned like any typed text), never reworded."""
+
+    want: LongText = ""
+    matters: LongText = ""
+    stay_well: LongText = ""
+    questions: LongText = ""
+    worries: LongText = ""
+    involvement: Involvement | None = None
+    written_with: WrittenWith = WrittenWith.ALONE
+    written: datetime | None = None
+
+    def answers(self) -> dict[str, str]:
+        """The prompts that have words, prompt key -> words, in prompt order."""
+        return {key: getattr(self, key) for key in PREPARATION_PROMPTS if getattr(self, key)}
+
+    def is_empty(self) -> bool:
+        return not self.answers() and self.involvement is None
+
+
+class ConcernKind(StrEnum):
+    SIDE_EFFECT = "side-effect"
+    SAFETY = "safety"
+    CARE = "care"
+    OTHER = "other"
+
+
+CONCERN_KIND_TEXT: dict[ConcernKind, str] = {
+    ConcernKind.SIDE_EFFECT: "a side effect",
+    ConcernKind.SAFETY: "safety",
+    ConcernKind.CARE: "my care",
+    ConcernKind.OTHER: "something else",
+}
+
+Talk = Literal["team", "options", "side", "decision", "summary", "observer", "debrief"]
+
+
+class Concern(_Frozen):
+    """A worry someone present raised, in their words, and the response to it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^c[0-9]{1,3}$")]
+    raised_by: Annotated[str, StringConstraints(pattern=r"^p[0-9]{1,3}$")]
+    talk: Talk = "team"
+    kind: ConcernKind = ConcernKind.OTHER
+    words: LongText
+    response: LongText = ""
+    status: Literal["open", "answered"] = "open"
+    follow_up: ShortText = ""
+    raised: datetime
+    answered: datetime | None = None
+
+    def has_response(self) -> bool:
+        """Answered with what was agreed, or open with who follows it up."""
+        if self.status == "answered":
+            return bool(self.response)
+        return bool(self.follow_up)
+
+
+class Plan(_Frozen):
+    """My plan if things get harder, in the service user's words."""
+
+    warning_signs: LongText = ""
+    what_helps: LongText = ""
+    watch_for: LongText = ""
+    contact: LongText = ""
+    meet_sooner: LongText = ""
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, key) for key in PLAN_PROMPTS)
+
+
+PLAN_PROMPTS: dict[str, str] = {
+    "warning_signs": "My early warning signs",
+    "what_helps": "What helps me",
+    "watch_for": "What we agreed to watch for",
+    "contact": "Who I contact, and when",
+    "meet_sooner": "When we meet sooner",
+}
+
+
 class Session(_Frozen):
     schema_version: int = SCHEMA_VERSION
     record_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-z]{12}$")]
@@ -219,6 +325,9 @@ class Session(_Frozen):
     decision: Decision = Decision()
     feedback: dict[str, Annotated[int, Field(ge=0, le=4)]] = {}
     training: Training | None = None
+    preparation: Preparation | None = None
+    concerns: tuple[Concern, ...] = ()
+    plan: Plan = Plan()
 
     # Reading helpers -----------------------------------------------------
 
@@ -248,6 +357,9 @@ class Session(_Frozen):
 
     def open_disagreements(self) -> tuple[Disagreement, ...]:
         return tuple(d for d in self.disagreements if d.status == "open")
+
+    def open_concerns(self) -> tuple[Concern, ...]:
+        return tuple(c for c in self.concerns if c.status == "open")
 
 
 class SessionError(ValueError):

@@ -8,6 +8,7 @@ random record id, never a name):
     <root>/training/...                                    role-play records
     <root>/drafts/k3m9q2x4p7ab.toml                        autosaved draft
     <root>/drafts/k3m9q2x4p7ab.lock                        held while open
+    <root>/preparations/<hash of the reference>.toml         a preparation, before the visit
     <root>/settings.toml                                   optional clinic settings
 
 Finished records are written once and never replaced. Two app instances can
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     # The records and sessions (pydantic) are imported where a record is read or written:
     # the app opens its first screen with this module alone, before any record is read.
     from sdm_tui.core.record import RecordProblem
-    from sdm_tui.core.session import Mode, Session
+    from sdm_tui.core.session import Mode, Preparation, Session
 
 ENV_RECORDS = "SDM_TUI_RECORDS"
 ENV_CONTACT = "SDM_TUI_CONTACT"
@@ -242,6 +243,56 @@ class RecordStore:
         except RecordProblem:
             self.release_draft(record_id)
             raise
+
+    # Preparations ----------------------------------------------------------
+
+    @property
+    def preparations_dir(self) -> Path:
+        return self.root / "preparations"
+
+    def preparation_path(self, reference: str) -> Path:
+        """Where the preparation for `reference` is kept (the name is a hash of it)."""
+        from sdm_tui.core import preparation
+
+        return self.preparations_dir / preparation.file_name(reference)
+
+    def save_preparation(self, reference: str, prepared: Preparation) -> Path:
+        """Save (or replace) the preparation for `reference`: 0600, atomic."""
+        from sdm_tui.core import preparation
+
+        path = self.preparation_path(reference)
+        self.ensure()
+        make_dir(path.parent)
+        atomic_write(path, preparation.dumps(reference, prepared))
+        return path
+
+    def load_preparation(self, reference: str) -> Preparation | None:
+        """The preparation written for exactly `reference`, or None when there is none.
+        A damaged file raises StoreError saying so (it is never half-used)."""
+        from sdm_tui.core import preparation
+        from sdm_tui.core.tomlfile import FileProblems
+
+        path = self.preparation_path(reference)
+        try:
+            raw = read_regular_bytes(path, preparation.MAX_PREPARATION_BYTES)
+            return preparation.loads(raw.decode("utf-8"), reference, str(path))
+        except FileNotFoundError:
+            return None
+        except FileProblems as exc:
+            raise StoreError(str(exc.problems[0])) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreError(f"{path}: the preparation cannot be read ({exc}).") from None
+
+    def discard_preparation(self, reference: str) -> bool:
+        """Remove the preparation for `reference`; False when there was none."""
+        path = self.preparation_path(reference)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise StoreError(explain(exc, path.parent)) from None
+        return True
 
     # Finished records ------------------------------------------------------
 

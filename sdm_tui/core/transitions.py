@@ -104,6 +104,7 @@ def remove_participant(session: Session, participant_id: str) -> Session:
         participants=people,
         disagreements=disagreements,
         decision=session.decision.model_copy(update={"stances": stances}),
+        concerns=tuple(c for c in session.concerns if c.raised_by != participant_id),
     )
     return refresh_disagreements(changed)
 
@@ -152,6 +153,7 @@ def set_carer_consent(session: Session, consent: CarerConsent) -> Session:
                 "participants": people,
                 "disagreements": disagreements,
                 "decision": changed.decision.model_copy(update={"stances": stances}),
+                "concerns": tuple(c for c in changed.concerns if c.raised_by not in carers),
             }
         )
         changed = refresh_disagreements(changed)
@@ -438,6 +440,12 @@ def missing_for_completion(session: Session) -> list[str]:
         missing.append("Say which option was chosen in decision talk.")
     if decision.review_date is None:
         missing.append("Set a review date in decision talk.")
+    for concern in session.concerns:
+        if not concern.has_response():
+            missing.append(
+                f"Record a response to concern {concern.id[1:]} (what was agreed, or that it "
+                "stays open and who follows it up)."
+            )
     return missing
 
 

@@ -128,7 +128,7 @@ def test_dumps_holds_what_a_record_needs(
     grid, _ = load_grid(example_grid_path, today=TODAY)
     assert data["integrity"] == record.content_hash(data)
     assert data["integrity"].startswith("sha256:")
-    assert data["schema_version"] == record.SCHEMA_VERSION == 1
+    assert data["schema_version"] == record.SCHEMA_VERSION == 2
     assert data["record_id"] == RECORD_ID
     assert data["mode"] == "clinical"
     assert data["created"] == NOW
@@ -323,7 +323,7 @@ def test_missing_integrity_line(make_session: MakeSession, tmp_path: Path) -> No
 
 def test_newer_record_is_refused_and_left_alone(make_session: MakeSession, tmp_path: Path) -> None:
     data = record.dumps(make_session()).replace(
-        b"schema_version = 1\n", b"schema_version = 2\nnew_thing = true\n"
+        b"schema_version = 2\n", b"schema_version = 3\nnew_thing = true\n"
     )
     path = write(tmp_path, data)
     os.utime(path, (1_700_000_000, 1_700_000_000))
@@ -341,7 +341,7 @@ def test_newer_record_is_refused_and_left_alone(make_session: MakeSession, tmp_p
 @pytest.mark.parametrize("version", ["0", "-1", '"1"', "1.0"])
 def test_bad_schema_version(make_session: MakeSession, tmp_path: Path, version: str) -> None:
     data = record.dumps(make_session()).replace(
-        b"schema_version = 1\n", f"schema_version = {version}\n".encode()
+        b"schema_version = 2\n", f"schema_version = {version}\n".encode()
     )
     problem = problem_of(write(tmp_path, data), "invalid")
     assert "schema_version" in problem.problems[0].message
@@ -431,8 +431,12 @@ def test_text_is_cleaned_on_load(make_session: MakeSession) -> None:
 
 
 def _as_version_one(session: Session) -> str:
-    """The record text as sdm-tui wrote it when the format was 1."""
-    return record.dumps(session).decode()
+    """The record text as sdm-tui wrote it when the format was 1 (no preparation,
+    concerns or plan), with its own integrity line."""
+    data = record.session_to_dict(session)
+    for key in ("preparation", "concerns", "plan"):
+        data.pop(key, None)
+    return rehash({**data, "schema_version": 1})
 
 
 def test_migrations_run_step_by_step(make_session: MakeSession, monkeypatch) -> None:
