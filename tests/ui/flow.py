@@ -416,7 +416,7 @@ async def decide(
     if next_steps:
         await tab_to(pilot, "next-steps")
         await type_text(pilot, "\n".join(next_steps))
-    await pilot.pause()
+    await typing_applied(pilot)  # typed text reaches the session after a short pause
 
 
 async def certainty(pilot: Pilot, label: str, answers: dict[str, str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flow import typing_applied
 from harness import open_consultation
 from textual.containers import VerticalScroll
 from textual.widgets import Input, RadioSet, Select, Static, TextArea
@@ -87,7 +88,7 @@ async def test_outcome_reason_stances_steps_by_keys(example_app: SdmApp) -> None
         await pilot.press("tab")
         assert screen.query_one("#next-steps", TextArea).has_focus
         await pilot.press(*"Blood test in 2 weeks", "enter", "enter", *"See the GP")
-        await pilot.pause()
+        await typing_applied(pilot)  # typed text is applied after a short pause
         decision = screen.session.decision
         assert decision.reason == "[b]it keeps my head clear"
         assert decision.stances == {

@@ -197,9 +197,9 @@ class DecisionPane(Pane):
             self._draw_people(session)
         missing = missing_for_completion(session)
         text = (
-            "Still to do before saving:\n" + "\n".join(f"• {m}" for m in missing)
+            "Still to do before finishing:\n" + "\n".join(f"• {m}" for m in missing)
             if missing
-            else "✓ Everything needed is here. Go on to the summary to save."
+            else "✓ Everything needed is here. Ctrl+S finishes and saves (it asks first)."
         )
         if text != self._missing_text:  # an update lays the talk out again
             self._missing_text = text

@@ -78,7 +78,7 @@ class SummaryPane(Pane):
         missing = missing_for_completion(self.session)
         status = self.query_one("#summary-status", Static)
         if missing:
-            status.update("Before saving: " + " ".join(missing))
+            status.update("Before finishing: " + " ".join(missing))
             status.set_class(True, "hint")
         elif not status.has_class("error"):
             status.update(
