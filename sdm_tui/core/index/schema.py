@@ -9,7 +9,7 @@ from typing import Any
 
 from sdm_tui.core.session import CERTAINTY_ITEMS, FEEDBACK_ITEMS
 
-SCHEMA_VERSION = 4  # PRAGMA user_version; any other value is rebuilt
+SCHEMA_VERSION = 5  # PRAGMA user_version; any other value is rebuilt
 
 FB = [f"fb_{key}" for key in FEEDBACK_ITEMS]
 CY = [f"cy_{key}" for key in CERTAINTY_ITEMS]
@@ -90,6 +90,11 @@ def statements(fts: bool) -> list[str]:
         "CREATE INDEX records_outcome ON records (outcome, sort_at)",
         "CREATE INDEX records_id ON records (record_id)",
         "CREATE TABLE texts (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+        # Each month folder's own mtime_ns and file count when its files were last
+        # compared (-1: too recent to trust), so a refresh can pass over a folder
+        # nothing was added to, removed from or renamed in (see sync._compare).
+        "CREATE TABLE folders (folder TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, "
+        "files INTEGER NOT NULL) WITHOUT ROWID",
         """CREATE TRIGGER records_gone AFTER DELETE ON records BEGIN
             DELETE FROM texts WHERE id = old.id;
         END""",

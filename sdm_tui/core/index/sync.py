@@ -15,10 +15,11 @@ from sdm_tui.core.index.reading import read_batch
 from sdm_tui.core.index.rows import Changes
 from sdm_tui.core.index.schema import COLUMNS, FileRow, is_damage
 from sdm_tui.core.index.seal import seal_of
-from sdm_tui.core.index.walk import folders, span
+from sdm_tui.core.index.walk import files_in, months, span
 
 BATCH = 500  # files read and written per transaction
 POOL_THRESHOLD = 2000  # read this many files or more with worker processes
+TRUST_AFTER_NS = 2_000_000_000  # a folder's mtime is trusted once it is this old (coarse clocks)
 
 
 class Sync(Connections):
@@ -72,7 +73,7 @@ class Sync(Connections):
         progress: Callable[[int, int], None] | None,
         workers: int | None,
     ) -> tuple[int, int, int]:
-        stale, updated, removed = self._compare(own)
+        stale, updated, removed, folder_state = self._compare(own)
         for start in range(0, len(removed), BATCH):
             with self._use(own) as conn:
                 self._write(conn, removed[start : start + BATCH], [])
@@ -86,36 +87,59 @@ class Sync(Connections):
                 conn.execute("ANALYZE")
                 if self.fts:
                     conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+        if folder_state is not None:
+            with self._use(own) as conn:
+                self._remember(conn, folder_state)
         return len(stale) - updated, updated, len(removed)
 
     def _compare(
         self, own: sqlite3.Connection | None
-    ) -> tuple[list[tuple[str, int, int]], int, list[str]]:
-        """(files to read, how many of them changed, paths gone): one folder at a time.
+    ) -> tuple[list[tuple[str, int, int]], int, list[str], dict[str, tuple[int, int]] | None]:
+        """(files to read, how many changed, paths gone, folders' new state or None if the same).
 
-        Only one folder's rows are in memory at once; every file is stat'ed
-        (an edit in place leaves the folder's own mtime alone).
+        A month folder whose own mtime and row count are what they were when
+        its files were last compared (and that mtime was then over 2 s old) is
+        passed over: adding, removing or renaming a file in it (the store's
+        saves are renames) changes its mtime. An edit in place changes only
+        the file's, so that is found by the background file check (verify),
+        which compares every file's sha256. Other folders are listed and each
+        file's size and mtime compared. Newest months are read first.
         """
         stale: list[tuple[str, int, int]] = []
         removed: list[str] = []
         updated = 0
         seen: set[str] = set()
+        folder_state: dict[str, tuple[int, int]] = {}
         inside = "SELECT path, size, mtime_ns FROM records WHERE path >= ? AND path < ?"
+        counted = "SELECT count(*) FROM records WHERE path >= ? AND path < ?"
         with self._use(own) as conn:
-            for folder, files in folders(self.root):
+            before = {f: (m, n) for f, m, n in conn.execute("SELECT * FROM folders")}
+            trusted_before = time.time_ns() - TRUST_AFTER_NS
+            for folder, path, mtime_ns in months(self.root):
                 seen.add(folder)
+                last = before.get(folder)
+                if (
+                    last is not None
+                    and last[0] == mtime_ns != -1
+                    and conn.execute(counted, span(folder)).fetchone()[0] == last[1]
+                ):
+                    folder_state[folder] = last
+                    continue
+                files = files_in(folder, path)
                 if files is None:
                     continue
                 # Paths in the folder sort between "folder/" and "folder0" ("0" follows "/").
                 known = {p: (size, mtime) for p, size, mtime in conn.execute(inside, span(folder))}
                 for item in files:
-                    before = known.pop(item[0], None)
-                    if before is None:
+                    was = known.pop(item[0], None)
+                    if was is None:
                         stale.append(item)
-                    elif before != item[1:]:
+                    elif was != item[1:]:
                         stale.append(item)
                         updated += 1
                 removed.extend(known)
+                trusted = mtime_ns if mtime_ns < trusted_before else -1
+                folder_state[folder] = (trusted, len(files))
             # Folders the index knows that are gone: hop from one folder to the next.
             after = ""
             while True:
@@ -128,7 +152,25 @@ class Sync(Connections):
                 if folder not in seen:
                     removed.extend(p for p, _, _ in conn.execute(inside, span(folder)))
                 after = span(folder)[1]
-        return stale, updated, removed
+        # Newest first (the month, then the date in the file name), so the list's
+        # first page is right early while a large folder is read.
+        stale.sort(key=lambda item: item[0].split("/", 1)[-1], reverse=True)
+        return stale, updated, removed, (None if folder_state == before else folder_state)
+
+    def _remember(self, conn: sqlite3.Connection, folder_state: dict[str, tuple[int, int]]) -> None:
+        """Each folder's mtime and file count, once all its files are in the index."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM folders")
+            conn.executemany(
+                "INSERT INTO folders (folder, mtime_ns, files) VALUES (?, ?, ?)",
+                [(f, m, n) for f, (m, n) in folder_state.items()],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
 
     def _read_all(
         self, items: list[tuple[str, int, int]], workers: int | None

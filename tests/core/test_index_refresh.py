@@ -1,0 +1,197 @@
+"""The quick refresh (month folders' mtimes first) and the newest-first rebuild.
+
+A refresh passes over a month folder whose own mtime and row count are what
+they were; anything that adds, removes or renames a file changes the folder's
+mtime and is seen. An edit in place is not (by design): the background file
+check finds it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from sdm_tui.core.catalog import load_catalog
+from sdm_tui.core.index import INDEX_NAME, MODES, Filters, RecordIndex
+from sdm_tui.core.index import sync as index_sync
+from sdm_tui.core.synth import write_synthetic
+
+ALL = Filters(modes=MODES)
+COUNT = 60
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("refresh") / "records"
+    assert write_synthetic(root, COUNT, 5, dict(load_catalog().grids)) == COUNT
+    return root
+
+
+@pytest.fixture
+def folder(made: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "records"
+    shutil.copytree(made, copy)
+    return copy
+
+
+def month_folders(root: Path) -> list[Path]:
+    return sorted(p for mode in MODES if (root / mode).is_dir() for p in (root / mode).iterdir())
+
+
+def age(root: Path) -> None:
+    """Every month folder last changed a minute ago (as on a folder not touched today)."""
+    old = time.time() - 60
+    for path in month_folders(root):
+        os.utime(path, (old, old))
+
+
+def records(root: Path) -> list[Path]:
+    return sorted(root.glob("training/*/*.toml"))
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files each refresh reads (in this process: small folders use no pool)."""
+    seen: list[str] = []
+    real = index_sync.read_batch
+
+    def counting(root: str, items: list[tuple[str, int, int]]) -> list:
+        seen.extend(rel for rel, _, _ in items)
+        return real(root, items)
+
+    monkeypatch.setattr(index_sync, "read_batch", counting)
+    return seen
+
+
+def settled(folder: Path) -> RecordIndex:
+    """An index that has caught up, then remembered old folder mtimes."""
+    index = RecordIndex.open(folder)
+    index.refresh()
+    age(folder)
+    changes = index.refresh()  # the folders' times are now old enough to be trusted
+    assert (changes.added, changes.updated, changes.removed) == (0, 0, 0)
+    return index
+
+
+def test_nothing_changed_reads_and_lists_nothing(folder: Path, reads: list[str]) -> None:
+    with settled(folder) as index:
+        reads.clear()
+        changes = index.refresh()
+        assert (changes.added, changes.updated, changes.removed) == (0, 0, 0)
+        assert reads == []
+        assert index.count(ALL) == COUNT
+
+
+def test_added_removed_and_renamed_files_are_seen(folder: Path, reads: list[str]) -> None:
+    with settled(folder) as index:
+        first, second, third = records(folder)[:3]
+        # Added: a copy under a new name (a record id of its own is not needed to be listed).
+        added = first.with_name(first.name.replace(".toml", "x.toml"))
+        shutil.copy2(first, added)
+        changes = index.refresh()
+        assert (changes.added, changes.updated, changes.removed) == (1, 0, 0)
+        assert index.count(ALL) == COUNT + 1
+        age(folder)
+        index.refresh()
+        # Removed.
+        second.unlink()
+        changes = index.refresh()
+        assert (changes.added, changes.updated, changes.removed) == (0, 0, 1)
+        age(folder)
+        index.refresh()
+        # Renamed (as the store saves: a new name in the same folder).
+        renamed = third.with_name("0000-renamed.toml")
+        third.rename(renamed)
+        reads.clear()
+        changes = index.refresh()
+        assert (changes.added, changes.updated, changes.removed) == (1, 0, 1)
+        assert reads == [f"training/{renamed.parent.name}/{renamed.name}"]
+        assert index.count(ALL) == COUNT
+
+
+def test_new_and_gone_month_folders_are_seen(folder: Path) -> None:
+    with settled(folder) as index:
+        months = month_folders(folder)
+        gone = len(list(months[0].glob("*.toml")))
+        shutil.rmtree(months[0])
+        new = folder / "training" / "2031-01"
+        new.mkdir()
+        shutil.copy2(records(folder)[0], new / "2031-01-02_aaaaaaaaaaaa.toml")
+        changes = index.refresh()
+        assert (changes.added, changes.removed) == (1, gone)
+        assert index.count(ALL) == COUNT - gone + 1
+
+
+def test_an_edit_in_place_is_left_to_the_file_check(folder: Path, reads: list[str]) -> None:
+    """The folder's mtime does not move, so refresh passes over it; verify() finds it."""
+    with settled(folder) as index:
+        path = records(folder)[0]
+        month_time = path.parent.stat().st_mtime_ns
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"synthetic = true", b"synthetic = true ", 1))
+        assert path.parent.stat().st_mtime_ns == month_time
+        reads.clear()
+        changes = index.refresh()
+        assert (changes.added, changes.updated, changes.removed) == (0, 0, 0)
+        assert reads == []
+        checked = index.verify()
+        assert checked.checked == COUNT and checked.changed == 1
+
+
+def test_a_row_gone_from_the_index_is_read_again(folder: Path) -> None:
+    with settled(folder) as index:
+        conn = sqlite3.connect(folder / INDEX_NAME)
+        with conn:
+            conn.execute("DELETE FROM records WHERE id = (SELECT min(id) FROM records)")
+        conn.close()
+        changes = index.refresh()
+        assert changes.added == 1
+        assert index.count(ALL) == COUNT
+
+
+def test_a_folder_changed_just_now_is_listed_again(folder: Path, reads: list[str]) -> None:
+    """Its mtime is too recent to trust (a later change could keep the same time)."""
+    with RecordIndex.open(folder) as index:
+        index.refresh()
+        path = records(folder)[0]
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"synthetic = true", b"synthetic = true ", 1))
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+        reads.clear()
+        changes = index.refresh()
+        assert changes.updated == 1
+        assert reads == [str(path.relative_to(folder))]
+
+
+def test_rebuild_writes_the_newest_records_first(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the index is filled, the list's first page and its filters answer on
+    what is there, and the first page is already the newest records."""
+    monkeypatch.setattr(index_sync, "BATCH", 5)
+    early: list[tuple[list[str], int, int]] = []
+    with RecordIndex.open(folder) as index:
+
+        def progress(done: int, total: int) -> None:
+            if not early:
+                grid = index.page(ALL, 0, 1)[0].grid_id
+                rows = index.page(ALL, 0, 5)
+                early.append(
+                    (
+                        [r.record_id for r in rows],
+                        index.count(ALL),
+                        index.count(Filters(modes=MODES, grid=grid)),
+                    )
+                )
+
+        index.refresh(progress, workers=1)
+        newest = [r.record_id for r in index.page(ALL, 0, 5)]
+    first_page, counted, by_grid = early[0]
+    assert counted == 5
+    assert first_page == newest
+    assert 1 <= by_grid <= 5
