@@ -380,6 +380,7 @@ class SdmApp(App[None]):
             draft = "The consultation was already finished and saved.\n"
         elif consult is not None:
             try:
+                consult.wait_saved()  # typed text being written lands first, not after
                 self.store.save_draft(consult.session)
                 draft = DRAFT_SAVED
             except Exception:  # any failure: the apology must still be shown
