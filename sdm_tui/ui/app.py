@@ -127,6 +127,13 @@ class SdmApp(App[None]):
             return filters
         return [*filters, self._ascii_filter]
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with the highlighted command marked ▶ (widgets/cursor.py)."""
+        from sdm_tui.ui.widgets.cursor import MarkedCommandPalette
+
+        if self.use_command_palette and not MarkedCommandPalette.is_open(self):
+            self.push_screen(MarkedCommandPalette(id="--command-palette"))
+
     def get_key_display(self, binding: Binding) -> str:
         shown = super().get_key_display(binding)
         if self._ascii_filter is None or shown.isascii():

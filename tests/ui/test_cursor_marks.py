@@ -164,3 +164,30 @@ async def test_the_talk_shown_and_a_focused_drop_down_are_underlined(tmp_path: P
         await pilot.pause()
         assert app.focused is select, app.focused
         assert len(underlined(app)) == 2, underlined(app)  # the tab, the focused drop-down
+
+
+async def test_the_command_palette_marks_the_highlighted_command(tmp_path: Path) -> None:
+    from sdm_tui.ui.widgets.cursor import CursorCommandList, MarkedCommandPalette
+
+    store = RecordStore(tmp_path / "records")
+    store.ensure()
+    app = SdmApp(store, load_catalog(DATA))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, MarkedCommandPalette)
+        await pilot.press(*"theme")
+        found = app.screen.query_one(CursorCommandList)
+        for _ in range(200):  # the palette searches in the background
+            if found.option_count >= 2:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("down")
+        await pilot.pause()
+        marked = [line for line in screen_lines(app) if "▶" in line and "Theme" in line]
+        assert len(marked) == 1, screen_lines(app)
+        await pilot.press("down")
+        await pilot.pause()
+        again = [line for line in screen_lines(app) if "▶" in line and "Theme" in line]
+        assert len(again) == 1 and again != marked  # the mark moved to the other theme
