@@ -128,8 +128,8 @@ class SdmApp(App[None]):
         return [*filters, self._ascii_filter]
 
     def action_command_palette(self) -> None:
-        """Textual's palette, with the highlighted command marked ▶ (widgets/cursor.py)."""
-        from sdm_tui.ui.widgets.cursor import MarkedCommandPalette
+        """Textual's palette, with the highlighted command marked ▶ (widgets/palette.py)."""
+        from sdm_tui.ui.widgets.palette import MarkedCommandPalette
 
         if self.use_command_palette and not MarkedCommandPalette.is_open(self):
             self.push_screen(MarkedCommandPalette(id="--command-palette"))

@@ -167,7 +167,7 @@ async def test_the_talk_shown_and_a_focused_drop_down_are_underlined(tmp_path: P
 
 
 async def test_the_command_palette_marks_the_highlighted_command(tmp_path: Path) -> None:
-    from sdm_tui.ui.widgets.cursor import CursorCommandList, MarkedCommandPalette
+    from sdm_tui.ui.widgets.palette import CursorCommandList, MarkedCommandPalette
 
     store = RecordStore(tmp_path / "records")
     store.ensure()

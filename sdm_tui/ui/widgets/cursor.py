@@ -3,18 +3,15 @@
 Textual shows the highlighted option by shading only, which NO_COLOR or a monochrome
 screen removes. `CursorOptions` puts "▶ " before the highlighted option while the list
 has focus (">" in ASCII mode, core/glyphs.py). Kept apart from marks.py so Home, the
-first screen, imports no more of Textual than the option list it shows (and the command
-palette, which Textual's App imports anyway).
+first screen, imports no more of Textual than the option list it shows. The command
+palette's list: widgets/palette.py.
 """
 
 from __future__ import annotations
 
 from rich.segment import Segment
-from textual.app import ComposeResult
-from textual.command import CommandInput, CommandList, CommandPalette, SearchIcon
-from textual.containers import Horizontal, Vertical
 from textual.strip import Strip
-from textual.widgets import Button, LoadingIndicator, OptionList
+from textual.widgets import OptionList
 
 CURSOR = "▶"  # the item where the keys go
 GUTTER = 2  # "▶ " before the item at the cursor, two blanks before the others
@@ -55,26 +52,3 @@ class CursorOptions:
 
 class CursorOptionList(CursorOptions, OptionList):
     """An OptionList that marks the highlighted option with "▶" while focused."""
-
-
-class CursorCommandList(CursorOptions, CommandList):
-    """The command palette's list: its typing box keeps the focus and the arrows move
-    the highlight here, so the highlighted command is always marked."""
-
-    def _cursor_shown(self) -> bool:
-        return True
-
-
-class MarkedCommandPalette(CommandPalette):
-    """Textual's command palette (8.2.8, compose copied) with `CursorCommandList`."""
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="--container"):
-            with Horizontal(id="--input"):
-                yield SearchIcon()
-                yield CommandInput(placeholder=self._placeholder, select_on_focus=False)
-                if not self.run_on_select:
-                    yield Button("\u25b6")
-            with Vertical(id="--results"):
-                yield CursorCommandList()
-                yield LoadingIndicator()
