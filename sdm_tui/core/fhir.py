@@ -22,6 +22,8 @@ What goes where:
 - Provenance: who (by role coding and participant id) and when, targeting the
   Composition and the responses; its entity is the record's integrity hash.
 - Device: sdm-tui itself, which assembled the document.
+- Record format 2 (fhir_prepare.py): the preparation as a QuestionnaireResponse by
+  the Patient, each concern as an Observation, the plan as a Composition section.
 Training and synthetic records carry meta.tag (HL7 HTEST plus our own code).
 
 sdm-tui has no web domain, so its identifier and code systems are fixed
@@ -263,6 +265,8 @@ class _Document:
     # Whole bundle -------------------------------------------------------------------
 
     def build(self) -> dict[str, Any]:
+        from sdm_tui.core import fhir_prepare  # format 2: preparation, concerns, plan
+
         s = self.s
         entries = [
             self.composition_entry(),
@@ -271,6 +275,7 @@ class _Document:
             self.device_entry(),
             self.questionnaire_entry(),
             *(self.response_entry(p) for p in self.voices),
+            *fhir_prepare.entries(self),
             self.provenance_entry(),
         ]
         document = {
@@ -472,6 +477,8 @@ class _Document:
     # Provenance ---------------------------------------------------------------------
 
     def provenance_entry(self) -> dict[str, Any]:
+        from sdm_tui.core import fhir_prepare
+
         s = self.s
         agents = []
         for person in self.voices:
@@ -526,7 +533,11 @@ class _Document:
             self.provenance,
             "Provenance",
             [_p(made), _p(f"People whose views are recorded: {roles}.")],
-            target=[_ref(self.composition), *(_ref(u) for u in self.responses.values())],
+            target=[
+                _ref(self.composition),
+                *(_ref(u) for u in self.responses.values()),
+                *(_ref(u) for u in fhir_prepare.targets(self)),
+            ],
             occurredPeriod={
                 "start": _instant(s.created),
                 "end": _instant(s.completed) if s.completed else "",
@@ -540,6 +551,8 @@ class _Document:
     # Composition --------------------------------------------------------------------
 
     def composition_entry(self) -> dict[str, Any]:
+        from sdm_tui.core import fhir_prepare
+
         s = self.s
         clinicians = [self.people[p.id] for p in self.voices if p.role == Role.CLINICIAN]
         relates = []
@@ -582,6 +595,7 @@ class _Document:
                 self.views_section(),
                 self.disagreements_section(),
                 self.certainty_section(),
+                *fhir_prepare.sections(self),
             ],
         )
 

@@ -54,6 +54,11 @@ MORE_SOURCES = "It names {n} more sources."
 MAX_SOURCES = 4
 FEELS = "How each person feels about this:"
 ALL_AGREE = "Everyone here agrees with this."
+PLAN = "My plan if things get harder"
+CONCERNS = "Worries raised, and what we said"
+CONCERN_OPEN = "Still open. Who follows it up:"
+CONCERN_ANSWERED = "What we agreed:"
+PREPARED = "What you wrote before we met"
 SURE_ITEMS = {
     "know": "I know the good and bad points",
     "values": "I know what matters most to me",
@@ -78,6 +83,11 @@ FIXED_TEXT = " ".join(
         ASK + ".",
         NOTES + ".",
         SURE + ".",
+        PLAN + ".",
+        CONCERNS + ".",
+        CONCERN_OPEN,
+        CONCERN_ANSWERED,
+        PREPARED + ".",
         FACTS + ".",
         FEELS,
         ALL_AGREE,
@@ -179,8 +189,37 @@ def _key(t: Takeaway) -> list[str]:
     parts.append("</div><div>")
     parts.append(f"<h2>{_e(CONTACT)}</h2><p>{_e(t.contact)}</p>")
     parts.append(f'<p class="crisis">{_e(t.crisis)}</p>')
-    parts.append("</div></div></section>")
+    parts.append("</div></div>")
+    if t.plan:  # on page 1, with the review date
+        parts.append(f"<h2>{_e(PLAN)}</h2>")
+        parts.append(_ul([f"{_e(prompt)}: {_said(words)}" for prompt, words in t.plan]))
+    parts.append("</section>")
     return parts
+
+
+def _concerns(t: Takeaway) -> list[str]:
+    if not t.concerns:
+        return []
+    items = []
+    for c in t.concerns:
+        head = f"{_e(c.raised_by)}, about {_e(c.kind)}: {_said(c.words)}"
+        if c.answered:
+            answer = f"{_e(CONCERN_ANSWERED)} {_said(c.response)}"
+        else:
+            answer = f"{_e(CONCERN_OPEN)} {_said(c.follow_up or '-')}"
+            if c.response:
+                answer += f" ({_said(c.response)})"
+        items.append(head + _ul([answer]))
+    return [f"<h2>{_e(CONCERNS)}</h2>", _ul(items)]
+
+
+def _prepared(t: Takeaway) -> list[str]:
+    if not t.preparation:
+        return []
+    return [
+        f"<h2>{_e(PREPARED)}</h2>",
+        _ul([f"{_e(prompt)}: {_said(words)}" for prompt, words in t.preparation]),
+    ]
 
 
 def _matters(t: Takeaway) -> list[str]:
@@ -315,7 +354,9 @@ def handout_html(t: Takeaway, *, paper: str = "") -> str:
         *notes,
         "<main>",
         *_key(t),
+        *_concerns(t),
         *_matters(t),
+        *_prepared(t),
         *_differences(t),
         *_each(t),
         *_asks_and_notes(t),

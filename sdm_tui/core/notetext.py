@@ -92,10 +92,37 @@ def note_text(t: Takeaway) -> str:
     review = plain_date(t.review_date) if t.review_date else "not set"
     lines += _item("Review", review)
 
+    if t.plan:
+        lines += _heading("Plan if things get harder (service user's words)")
+        for prompt, words in t.plan:
+            lines += _item(prompt, f'"{words}"')
+    if t.concerns:
+        lines += _heading("Concerns raised")
+        for c in t.concerns:
+            lines += _wrap(
+                f'{c.number}. About {c.kind}, raised by {c.raised_by} in {c.where}: "{c.words}"',
+                "    ",
+                "  ",
+            )
+            if c.answered:
+                lines += _wrap(f"Answered: {c.response}", "      ", "    ")
+            else:
+                follow = f" Follow-up: {c.follow_up}." if c.follow_up else ""
+                said = f" {c.response}" if c.response else ""
+                lines += _wrap(f"Open.{said}{follow}", "      ", "    ")
+
     lines += _heading("What matters to the service user")
     lines += _item("In their words", f'"{t.what_matters}"' if t.what_matters else "not recorded")
     if t.involvement:
         lines += _item("Involvement wanted", t.involvement)
+
+    if t.preparation:
+        when = f" on {plain_date(t.prepared_on)}" if t.prepared_on else ""
+        lines += _wrap(f"Written beforehand by {t.prepared_by}{when}:")
+        for prompt, words in t.preparation:
+            lines += _item(prompt, f'"{words}"')
+        if t.prepared_involvement:
+            lines += _item("Involvement wanted (written beforehand)", t.prepared_involvement)
 
     lines += _heading("Views")
     if not t.people:

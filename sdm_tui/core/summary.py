@@ -132,6 +132,52 @@ def _what_matters(m: Takeaway) -> list[str]:
     return lines
 
 
+def _plan(m: Takeaway) -> list[str]:
+    if not m.plan:
+        return []
+    lines = ["## My plan if things get harder", ""]
+    for prompt, words in m.plan:
+        lines += [f"{prompt}:", "", "> " + _esc(words, "> "), ""]
+    return lines
+
+
+def _concerns(m: Takeaway) -> list[str]:
+    if not m.concerns:
+        return []
+    lines = ["## Concerns raised", ""]
+    for item in m.concerns:
+        lines.append(
+            f"- Concern {item.number}, about {item.kind}, raised by {_esc(item.raised_by)} "
+            f"in {item.where}: {_esc(item.words, '  ')}"
+        )
+        if item.answered:
+            lines.append(f"  - Answered: {_esc(item.response, '    ')}")
+        else:
+            lines.append(
+                "  - Still open." + (f" {_esc(item.response, '    ')}" if item.response else "")
+            )
+            if item.follow_up:
+                lines.append(f"  - Followed up by: {_esc(item.follow_up)}")
+    return [*lines, ""]
+
+
+def _prepared(m: Takeaway) -> list[str]:
+    if not m.preparation and not m.prepared_involvement:
+        return []
+    when = f" on {plain_date(m.prepared_on)}" if m.prepared_on else ""
+    lines = [
+        "## Written before the appointment",
+        "",
+        f"Written beforehand by {m.prepared_by}{when}, in their own words:",
+        "",
+    ]
+    for prompt, words in m.preparation:
+        lines += [f"{prompt}:", "", "> " + _esc(words, "> "), ""]
+    if m.prepared_involvement:
+        lines += ["How involved I want to be: " + _esc(m.prepared_involvement), ""]
+    return lines
+
+
 def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
@@ -263,7 +309,10 @@ def summary_markdown(
         *_heading(m),
         *_decided(m),
         *_next_steps(m),
+        *_plan(m),
+        *_concerns(m),
         *_what_matters(m),
+        *_prepared(m),
         *_each_person(m),
         *_differences(m),
         *_notes(m),

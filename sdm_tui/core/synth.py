@@ -24,31 +24,36 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sdm_tui import __version__
+from sdm_tui.core import concerns as c
 from sdm_tui.core import record
 from sdm_tui.core import transitions as t
 from sdm_tui.core.fsutil import StoreError, atomic_write, make_dir
 from sdm_tui.core.grid import OptionGrid
+from sdm_tui.core.preparation import update_preparation
 from sdm_tui.core.session import (
     _ID_ALPHABET,
     CERTAINTY_ITEMS,
     FEEDBACK_ITEMS,
     Answer3,
     CarerConsent,
+    ConcernKind,
     GridRef,
     Involvement,
     Leaning,
     Mode,
     Outcome,
+    Preparation,
     Role,
     Session,
     Stance,
+    WrittenWith,
     grid_ref,
     new_session,
 )
 
 FIRST_DAY = date(2022, 1, 3)
 LAST_DAY = date(2026, 9, 30)
-VERSION = 2  # changes when the same seed would give different records
+VERSION = 3  # changes when the same seed would give different records
 POOL_THRESHOLD = 2000  # write this many or more with a process pool
 CHUNK = 100  # people per pool task
 
@@ -130,6 +135,45 @@ NEXT_STEPS = (
     "Book the next review",
 )
 
+# Record format 2: what people write beforehand, worry about, and plan (all invented).
+WANTS = (
+    "I want to talk about my weight.",
+    "I want to know if I can take less.",
+    "I want to feel less tired in the day.",
+    "I want to understand my choices.",
+)
+STAY_WELL = (
+    "I walk every morning.",
+    "I keep a regular bedtime.",
+    "I see my sister on Sundays.",
+    "I go to my music group.",
+    "I write down how I feel each night.",
+)
+WORRIES = (
+    "I worry I will get unwell again if I change.",
+    "I worry about my heart.",
+    "I worry nobody will listen.",
+)
+CONCERNS: dict[ConcernKind, tuple[str, ...]] = {
+    ConcernKind.SIDE_EFFECT: ("I keep putting on weight.", "I feel shaky in the mornings."),
+    ConcernKind.SAFETY: ("I am scared of falling at night.", "I worry about driving on it."),
+    ConcernKind.CARE: ("Nobody called me back last time.", "I see a new doctor every visit."),
+    ConcernKind.OTHER: ("I cannot get to the pharmacy easily.",),
+}
+RESPONSES = (
+    "We agreed to check this at every visit.",
+    "The nurse will look into it this week.",
+    "We talked it through and agreed a plan.",
+)
+FOLLOW_UPS = ("Care coordinator, this week", "Nurse, before the review", "Pharmacist")
+PLAN_TEXT = {
+    "warning_signs": ("I stop sleeping.", "I stop going out.", "I feel people are against me."),
+    "what_helps": ("Talking to my sister.", "Keeping to my routine.", "Time outdoors."),
+    "watch_for": ("Sleep getting worse for a week.", "Missing appointments."),
+    "contact": ("My care coordinator, on weekdays.", "The crisis team, at night."),
+    "meet_sooner": ("If my sleep is bad for a week.", "If the voices get louder."),
+}
+
 
 _LEANING_SCALE = (Leaning.AWAY, Leaning.UNSURE, Leaning.OPEN, Leaning.TOWARDS)
 
@@ -162,6 +206,8 @@ class _Person:
 
     def __init__(self, seed: int, number: int, grids: list[GridRef]) -> None:
         self.rng = random.Random(f"sdm-tui synthetic {seed} {number}")
+        # Format 2's parts draw from their own stream, so the rest stays as it was.
+        self.extra = random.Random(f"sdm-tui synthetic format 2 {seed} {number}")
         rng = self.rng
         self.reference = f"SYN-{number:05d}"
         self.grid = rng.choice(grids)
@@ -249,6 +295,7 @@ class _Person:
             what_matters=rng.choice(WHAT_MATTERS),
             involvement=rng.choice(list(Involvement)),
         )
+        s = self.prepared(s, start)
         options = self.compared(grid)
         s = t.choose_options(s, options)
         questions = list(grid.questions)
@@ -271,7 +318,70 @@ class _Person:
                     s = t.set_view(s, item.id, person.id, rng.choice(VIEWS))
             if rng.random() < 0.6:
                 s = t.set_disagreement_status(s, item.id, talked_through=True)
+        s = self.worried(s, start)
         return self.decide(s, start, review_weeks)
+
+    def prepared(self, s: Session, start: datetime) -> Session:
+        """Now and then the service user wrote a preparation before the visit: with the
+        peer support worker or carer when one came, their involvement as in team talk."""
+        extra = self.extra
+        if extra.random() >= 0.3:
+            return s
+        roles = {p.role for p in s.participants}
+        with_whom = (
+            WrittenWith.PEER_SUPPORT
+            if Role.PEER_SUPPORT in roles
+            else WrittenWith.CARER
+            if Role.CARER in roles
+            else WrittenWith.ALONE
+        )
+        texts = {"want": extra.choice(WANTS), "stay_well": extra.choice(STAY_WELL)}
+        if extra.random() < 0.5:
+            texts["worries"] = extra.choice(WORRIES)
+        if extra.random() < 0.4:
+            texts["questions"] = extra.choice(QUESTIONS)
+        written = update_preparation(
+            Preparation(),
+            involvement=s.team_talk.involvement,
+            written_with=with_whom,
+            now=start - timedelta(days=extra.randint(1, 6)),
+            **texts,
+        )
+        return c.bring_preparation(s, written)
+
+    def worried(self, s: Session, start: datetime) -> Session:
+        """A concern in about one visit in four, raised by the service user or the carer,
+        answered, or left open with who follows it up."""
+        extra = self.extra
+        if extra.random() >= 0.25:
+            return s
+        who = [p for p in s.voices() if p.role in (Role.SERVICE_USER, Role.CARER)]
+        person = extra.choice(who)
+        kind = extra.choice(list(CONCERNS))
+        when = start + timedelta(minutes=extra.randint(3, 15))
+        s = c.raise_concern(
+            s, person.id, extra.choice(CONCERNS[kind]), kind=kind,
+            talk=extra.choice(("team", "options", "decision")), now=when,
+        )  # fmt: skip
+        concern = s.concerns[-1].id
+        later = when + timedelta(minutes=extra.randint(2, 10))
+        if extra.random() < 0.7:
+            return c.respond_to_concern(
+                s, concern, response=extra.choice(RESPONSES), answered=True, now=later
+            )
+        return c.respond_to_concern(
+            s, concern, answered=False, follow_up=extra.choice(FOLLOW_UPS), now=later
+        )
+
+    def planned(self, s: Session) -> Session:
+        """A plan if things get harder: always when waiting or not agreeing, often when
+        a change was chosen."""
+        extra = self.extra
+        if s.decision.outcome == Outcome.CHOSEN and extra.random() >= 0.4:
+            return s
+        keys = ["warning_signs", "what_helps", "contact"]
+        keys += [k for k in ("watch_for", "meet_sooner") if extra.random() < 0.6]
+        return c.set_plan(s, **{k: extra.choice(PLAN_TEXT[k]) for k in keys})
 
     def decide(self, s: Session, start: datetime, review_weeks: int) -> Session:
         rng = self.rng
@@ -308,6 +418,7 @@ class _Person:
             # "We could not agree" means someone disagrees.
             s = t.set_stance(s, s.voices()[-1].id, Stance.DISAGREE)
         s = t.set_next_steps(s, rng.sample(NEXT_STEPS, k=rng.randint(1, 3)))
+        s = self.planned(s)
         yes = 0.8 if outcome == Outcome.CHOSEN else 0.45
         others = [p.id for p in s.voices() if p.role != Role.SERVICE_USER]
         answerers = [su.id, *others[:1]] if rng.random() < 0.5 else [su.id]

@@ -25,6 +25,9 @@ from sdm_tui.core.session import (
     FEEDBACK_SCALE,
     IMPORTANCE_TEXT,
     INVOLVEMENT_TEXT,
+    PLAN_PROMPTS,
+    PREPARATION_PROMPTS,
+    WRITTEN_WITH_TEXT,
     Leaning,
     Mode,
     Outcome,
@@ -131,6 +134,20 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class ConcernView:
+    """A concern raised, in the words of the person who raised it, and its response."""
+
+    number: int
+    raised_by: str  # "Sam (service user)"
+    where: str  # "option talk"
+    kind: str  # "a side effect", "safety", ...
+    words: str
+    answered: bool
+    response: str
+    follow_up: str  # who follows it up, when it stays open
+
+
+@dataclass(frozen=True)
 class Takeaway:
     """Everything a summary of one session says, as plain text."""
 
@@ -165,6 +182,13 @@ class Takeaway:
     sources: tuple[tuple[str, str], ...]  # (id, citation) behind what was discussed
     sources_known: bool  # False: the grid file is not the one the record names
     disclaimer: str
+    # Record format 2: written beforehand, raised during, and the plan.
+    preparation: tuple[tuple[str, str], ...] = ()  # (prompt, the person's own words)
+    prepared_by: str = ""  # "the service user, with a peer support worker"
+    prepared_on: date | None = None
+    prepared_involvement: str = ""
+    concerns: tuple[ConcernView, ...] = ()
+    plan: tuple[tuple[str, str], ...] = ()  # (prompt, words)
 
     @property
     def when(self) -> str:
@@ -191,6 +215,52 @@ def discussed_question_ids(session: Session) -> list[str]:
         for q in session.grid.questions
         if q in disputed or any(p.importance.get(q) is not None for p in voices)
     ]
+
+
+def _concerns(session: Session) -> tuple[ConcernView, ...]:
+    from sdm_tui.core.concerns import TALK_NAMES
+    from sdm_tui.core.session import CONCERN_KIND_TEXT
+
+    views = []
+    for concern in session.concerns:
+        try:
+            who = clean_line(session.participant(concern.raised_by).display)
+        except KeyError:
+            who = "someone who left"
+        views.append(
+            ConcernView(
+                number=int(concern.id[1:]),
+                raised_by=who,
+                where=TALK_NAMES.get(concern.talk, concern.talk),
+                kind=CONCERN_KIND_TEXT[concern.kind],
+                words=clean(concern.words).strip(),
+                answered=concern.status == "answered",
+                response=clean(concern.response).strip(),
+                follow_up=clean_line(concern.follow_up),
+            )
+        )
+    return tuple(views)
+
+
+def _preparation(session: Session, zone: tzinfo) -> dict[str, object]:
+    prepared = session.preparation
+    if prepared is None:
+        return {}
+    by = "the service user"
+    if prepared.written_with.value != "alone":
+        by += ", " + WRITTEN_WITH_TEXT[prepared.written_with]
+    written = prepared.written
+    return {
+        "preparation": tuple(
+            (PREPARATION_PROMPTS[key], clean(words).strip())
+            for key, words in prepared.answers().items()
+        ),
+        "prepared_by": by,
+        "prepared_on": written.astimezone(zone).date() if written else None,
+        "prepared_involvement": (
+            INVOLVEMENT_TEXT[prepared.involvement] if prepared.involvement else ""
+        ),
+    }
 
 
 def _decided(session: Session, option: str) -> str:
@@ -332,6 +402,13 @@ def takeaway(
         sources=_sources(session, grid, discussed) if grid is not None and same_grid else (),
         sources_known=same_grid,
         disclaimer=clean_line(grid.disclaimer) if grid is not None and same_grid else "",
+        concerns=_concerns(session),
+        plan=tuple(
+            (PLAN_PROMPTS[key], clean(getattr(session.plan, key)).strip())
+            for key in PLAN_PROMPTS
+            if clean(getattr(session.plan, key)).strip()
+        ),
+        **_preparation(session, zone),  # type: ignore[arg-type]
     )
 
 

@@ -310,3 +310,132 @@ def test_bringing_a_preparation_keeps_its_words(make_session: MakeSession) -> No
     with pytest.raises(SessionError, match="empty"):
         c.bring_preparation(make_session(), Preparation())
     assert c.bring_preparation(s, None).preparation is None
+
+
+# Rendering: summary, handout, note, FHIR ---------------------------------------
+
+
+def everything(make_session: MakeSession) -> Session:
+    s = ready(make_session)
+    s = c.bring_preparation(
+        s, written(want="I want <b>less</b> tiredness", stay_well="Walking # every day")
+    )
+    s = c.raise_concern(
+        s, "p1", "I keep [falling] at night", kind=ConcernKind.SAFETY, talk="options", now=NOW
+    )
+    s = c.respond_to_concern(s, "c1", response="We agreed a night light", answered=True, now=NOW)
+    s = c.raise_concern(s, "p2", "Blood tests are late", kind=ConcernKind.CARE, talk="decision")
+    s = c.respond_to_concern(s, "c2", answered=False, follow_up="Nurse, this week")
+    s = c.set_plan(s, warning_signs="I stop sleeping", contact="Care coordinator, weekdays")
+    return t.complete(s, now=NOW + timedelta(hours=1))
+
+
+def test_the_summary_lists_preparation_concerns_and_plan(make_session: MakeSession) -> None:
+    from datetime import UTC
+
+    from sdm_tui.core.summary import summary_markdown
+
+    text = summary_markdown(everything(make_session), zone=UTC)
+    assert "## My plan if things get harder" in text
+    assert "> I stop sleeping" in text
+    assert "## Concerns raised" in text
+    assert "I keep \\[falling\\] at night" in text  # escaped, shown as typed
+    assert "Answered: We agreed a night light" in text
+    assert "Still open." in text and "Followed up by: Nurse, this week" in text
+    assert "raised by Service user (service user) in option talk" in text
+    assert "Written beforehand by the service user, with a peer support worker" in text
+    assert "I want &lt;b&gt;less&lt;/b&gt; tiredness" in text
+    # The plan comes right after the review, before the rest.
+    assert text.index("## Review") < text.index("## My plan") < text.index("## What matters")
+
+
+def test_the_handout_has_the_plan_on_page_one_with_the_review(make_session: MakeSession) -> None:
+    from datetime import UTC
+
+    from sdm_tui.core.handout import handout_html
+    from sdm_tui.core.takeaway import takeaway
+
+    html = handout_html(takeaway(everything(make_session), zone=UTC, zone_name="UTC"))
+    key = html[html.index('<section class="key">') : html.index("</section>")]
+    assert "Your review is on" in key
+    assert "My plan if things get harder" in key and "I stop sleeping" in key
+    assert "Worries raised, and what we said" in html
+    assert "We agreed a night light" in html and "Nurse, this week" in html
+    assert "&lt;b&gt;less&lt;/b&gt;" in html and "<b>less" not in html
+    assert "<script" not in html
+
+
+def test_the_note_lists_them_too(make_session: MakeSession) -> None:
+    from datetime import UTC
+
+    from sdm_tui.core.notetext import note_text
+    from sdm_tui.core.takeaway import takeaway
+
+    text = note_text(takeaway(everything(make_session), zone=UTC, zone_name="UTC"))
+    assert "CONCERNS RAISED" in text and "Answered: We agreed a night light" in text
+    assert "Follow-up: Nurse, this week" in text
+    assert "PLAN IF THINGS GET HARDER" in text
+    assert "Written beforehand by the service user" in text
+    assert all(len(line) < 80 for line in text.splitlines())
+
+
+def test_fhir_has_the_preparation_concerns_and_plan(make_session: MakeSession) -> None:
+    from sdm_tui.core.fhir import SECTION_SYSTEM, bundle
+    from sdm_tui.core.fhir_prepare import PREPARATION_QUESTIONNAIRE
+
+    doc = bundle(everything(make_session))
+    kinds = [e["resource"]["resourceType"] for e in doc["entry"]]
+    assert kinds.count("Observation") == 2
+    responses = [
+        e["resource"]
+        for e in doc["entry"]
+        if e["resource"].get("questionnaire") == PREPARATION_QUESTIONNAIRE
+    ]
+    (prepared,) = responses
+    words = {i["linkId"]: i["answer"][0]["valueString"] for i in prepared["item"]}
+    assert words["preparation.want"] == "I want <b>less</b> tiredness"  # as written
+    assert prepared["author"]["reference"] == prepared["subject"]["reference"]
+    observations = [
+        e["resource"] for e in doc["entry"] if e["resource"]["resourceType"] == "Observation"
+    ]
+    assert observations[0]["valueString"] == "I keep [falling] at night"
+    assert observations[0]["note"][0]["text"] == "We agreed a night light"
+    composition = doc["entry"][0]["resource"]
+    codes = [
+        next(x["code"] for x in sec["code"]["coding"] if x["system"] == SECTION_SYSTEM)
+        for sec in composition["section"]
+    ]
+    assert codes[-3:] == ["plan", "preparation", "concerns"]
+    assert "I stop sleeping" in composition["section"][-3]["text"]["div"]
+    urls = {e["fullUrl"] for e in doc["entry"]}
+    refs = [v["reference"] for sec in composition["section"] for v in sec.get("entry", [])]
+    assert set(refs) <= urls
+    r4b = pytest.importorskip("fhir.resources.R4B.bundle")
+    r4b.Bundle.model_validate(doc)
+
+
+def test_synthetic_records_have_coherent_preparations_concerns_and_plans(example_grid) -> None:
+    from sdm_tui.core.session import grid_ref as ref_of
+    from sdm_tui.core.synth import _Person, plan
+
+    sessions = [
+        s
+        for number, n in enumerate(plan(300, 5), start=1)
+        for s in _Person(5, number, [ref_of(example_grid)]).sessions(n)
+    ]
+    prepared = [s for s in sessions if s.preparation is not None]
+    worried = [s for s in sessions if s.concerns]
+    planned = [s for s in sessions if not s.plan.is_empty()]
+    assert 40 < len(prepared) < 150 and 30 < len(worried) < 130 and len(planned) > 60
+    for s in prepared:
+        assert s.preparation.written < s.created
+        roles = {p.role for p in s.participants}
+        if s.preparation.written_with == WrittenWith.PEER_SUPPORT:
+            assert Role.PEER_SUPPORT in roles
+        assert s.preparation.involvement == s.team_talk.involvement
+    for s in worried:
+        assert all(x.has_response() for x in s.concerns)
+        assert all(s.created <= x.raised <= s.completed for x in s.concerns)
+    for s in sessions:
+        if s.decision.outcome != Outcome.CHOSEN:
+            assert not s.plan.is_empty()
