@@ -31,7 +31,7 @@ from pydantic import (
 
 from sdm_tui.core.catalog import shipped_folder
 from sdm_tui.core.grid import OptionGrid
-from sdm_tui.core.session import ROLE_NAMES, Role
+from sdm_tui.core.session import ROLE_NAMES, Involvement, Role, WrittenWith
 from sdm_tui.core.text import clean, clean_line
 from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, read_toml, validation_problems
 from sdm_tui.core.unsafe_text import unsafe_problems
@@ -104,6 +104,24 @@ class RoleBrief(_Strict):
         return f"{self.label} ({ROLE_NAMES[self.role]})"
 
 
+class ScenarioPreparation(_Strict):
+    """What the service user's character wrote before the appointment (optional).
+
+    Brought into the role-play as written, as a real preparation would be."""
+
+    want: Text | None = None
+    matters: Text | None = None
+    stay_well: Text | None = None
+    questions: Text | None = None
+    worries: Text | None = None
+    involvement: Involvement | None = None
+    written_with: WrittenWith = WrittenWith.ALONE
+
+    def texts(self) -> dict[str, str]:
+        keys = ("want", "matters", "stay_well", "questions", "worries")
+        return {k: getattr(self, k) for k in keys if getattr(self, k)}
+
+
 class Scenario(_Strict):
     schema_version: StrictInt = SCENARIO_SCHEMA_VERSION
     id: Id
@@ -116,6 +134,7 @@ class Scenario(_Strict):
     carer_consent: StrictBool = False  # TOML true/false, not "yes"
     roles: tuple[RoleBrief, ...]
     goals: tuple[Goal, ...]
+    preparation: ScenarioPreparation | None = None  # written beforehand by the service user
 
     def brief_for(self, label: str) -> RoleBrief | None:
         return next((r for r in self.roles if r.label == label), None)

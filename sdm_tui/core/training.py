@@ -75,6 +75,20 @@ def start_role_play(
         s = t.set_carer_consent(s, CarerConsent.YES)
     s = t.set_reference(s, scenario.service_user_ref)
     s = t.choose_options(s, scenario.options)
+    if scenario.preparation is not None:
+        from sdm_tui.core.concerns import bring_preparation
+        from sdm_tui.core.preparation import update_preparation
+        from sdm_tui.core.session import Preparation
+
+        prepared = scenario.preparation
+        written = update_preparation(
+            Preparation(),
+            involvement=prepared.involvement,
+            written_with=prepared.written_with,
+            now=s.created,
+            **prepared.texts(),
+        )
+        s = bring_preparation(s, written)
     # The transitions stamp `updated` with the clock; a new session was made at `now`.
     return s.model_copy(update={"updated": s.created})
 

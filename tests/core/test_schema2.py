@@ -439,3 +439,28 @@ def test_synthetic_records_have_coherent_preparations_concerns_and_plans(example
     for s in sessions:
         if s.decision.outcome != Outcome.CHOSEN:
             assert not s.plan.is_empty()
+
+
+# Scenarios -----------------------------------------------------------------
+
+
+def test_two_scenarios_use_a_preparation_or_a_concern_with_observer_items() -> None:
+    from sdm_tui.core.catalog import load_catalog
+    from sdm_tui.core.scenario import load_scenarios, scenario_paths
+    from sdm_tui.core.training import start_role_play
+
+    grids = load_catalog().grids
+    found = load_scenarios(scenario_paths(), grids)
+    assert found.problems == []
+    jo = found.scenarios["stop-sexual-side-effects"]
+    robin = found.scenarios["carer-speaks-over"]
+    assert "uses-preparation" in {g.id for g in jo.goals}
+    assert "concern-answered" in {g.id for g in robin.goals}
+    observer = {s.id: next(r.brief for r in s.roles if r.label == "Observer") for s in (jo, robin)}
+    assert "preparation" in observer[jo.id] and "concern" in observer[robin.id]
+    session = start_role_play(jo, grids[jo.grid], app_version="0", now=NOW)
+    assert session.preparation is not None
+    assert session.preparation.want == "I want to come off my tablets."
+    assert session.preparation.involvement == Involvement.MYSELF
+    assert session.preparation.written == NOW
+    assert record.loads(record.dumps(session).decode()) == session
