@@ -17,6 +17,8 @@ cells, cropped at the sideways scroll: no wrapping, no style work.
 - Keys: arrows, Home/End (first/last column), Page Up/Down, Ctrl+Home/End (first/last
   row), Enter selects. Mouse: a click moves the cursor, a click on the cursor's cell
   (or a double click) selects; the wheel scrolls.
+- The cursor's cell is shaded and, while the grid has the focus, framed "▶ … ◀" in its
+  padding on its first line, so it shows without colour (NO_COLOR, monochrome).
 """
 
 from __future__ import annotations
