@@ -117,3 +117,32 @@ def test_the_linux_console_turns_ascii_mode_on(
     assert run.run_app(str(tmp_path / "records"), None) == 0
     assert run.run_app(str(tmp_path / "records"), None, ascii_only=True) == 0
     assert made == [True, False, True]
+
+
+async def test_review_and_the_clinic_view_show_no_symbol_in_ascii_mode(tmp_path: Path) -> None:
+    from snapshot_apps import REVIEW_TODAY, SHIPPED, review_archive
+
+    from sdm_tui.ui.screens.clinic import ClinicScreen
+    from sdm_tui.ui.screens.review import ReviewScreen
+
+    store = RecordStore(tmp_path / "records")
+    store.ensure()
+    review_archive(store.root, synthetic=40)
+    app = SdmApp(store, load_catalog(SHIPPED), ascii_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.push_screen(ReviewScreen(today=REVIEW_TODAY))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert not_ascii(lines) == set()
+        assert any(line.lstrip("| ").startswith(">") for line in lines)  # the row cursor
+        for key in ("m", "m", "c"):
+            await pilot.press(key)
+            await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ClinicScreen)
+        lines = screen_lines(app)
+        assert not_ascii(lines) == set()
+        assert any("#" in line for line in lines)  # the bars, drawn in #
