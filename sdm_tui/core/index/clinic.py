@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from sdm_tui.core.index.connections import recovering
 from sdm_tui.core.index.queries import Queries
 from sdm_tui.core.index.rows import ClinicStats, Filters, MonthStats
-from sdm_tui.core.index.schema import CY, FB
+from sdm_tui.core.index.schema import CY, FB, ITEMS
+from sdm_tui.core.index.search import words
 from sdm_tui.core.session import CERTAINTY_ITEMS, FEEDBACK_ITEMS, Outcome
 
 
@@ -23,6 +24,8 @@ class Clinic(Queries):
         users who answered that item.
         """
         today = today or datetime.now(UTC).date()
+        if _modes_only(f):
+            return self._clinic_kept(f, today)
         with self._use() as conn:
             where, params = self._where(f, conn)
             ok = f"{where} AND status = 'ok'"
@@ -74,3 +77,75 @@ class Clinic(Queries):
             failed=failed or 0,
             months=months,
         )
+
+    def _clinic_kept(self, f: Filters, today: date) -> ClinicStats:
+        """The same figures from the summary tables the triggers keep (modes only)."""
+        modes = sorted({m for m in f.modes if m})
+        marks = ", ".join("?" * len(modes))
+        sums = ", ".join(f"sum(s_{c}), sum(n_{c})" for c in ITEMS)
+        outcomes = ["", *(o.value for o in Outcome)]
+        total = failed = carer = open_ = 0
+        by_outcome: dict[str, int] = {}
+        with self._use() as conn:
+            for ok, outcome, n, with_carer, with_open in conn.execute(
+                "SELECT ok, outcome, sum(n), sum(carer), sum(open) FROM clinic_months "
+                f"WHERE mode IN ({marks}) GROUP BY ok, outcome",
+                modes,
+            ):
+                total += n
+                carer += with_carer
+                open_ += with_open
+                if not ok:
+                    failed += n
+                elif outcome in outcomes and n:
+                    by_outcome[outcome] = by_outcome.get(outcome, 0) + n
+            found = conn.execute(
+                f"SELECT month, sum(n), {sums} FROM clinic_months WHERE mode IN ({marks}) "
+                "GROUP BY month ORDER BY month",
+                modes,
+            ).fetchall()
+            overdue = conn.execute(
+                "SELECT count(*) FROM (SELECT review_date, max(sort_at) FROM clinic_people "
+                f"WHERE mode IN ({marks}) GROUP BY ref_key) "
+                "WHERE review_date != '' AND review_date < ?",
+                [*modes, today.isoformat()],
+            ).fetchone()[0]
+            overdue += conn.execute(
+                f"SELECT count(*) FROM records WHERE ref_key = '' AND mode IN ({marks}) "
+                "AND status = 'ok' AND review_date != '' AND review_date < ?",
+                [*modes, today.isoformat()],
+            ).fetchone()[0]
+        months = []
+        for month, count, *pairs in found:
+            means = [s / n if n else None for s, n in zip(pairs[::2], pairs[1::2], strict=True)]
+            fb, cy = means[: len(FB)], means[len(FB) :]
+            months.append(
+                MonthStats(
+                    month=month,
+                    count=count,
+                    feedback=dict(zip(FEEDBACK_ITEMS, fb, strict=True)),
+                    certainty_yes=dict(zip(CERTAINTY_ITEMS, cy, strict=True)),
+                )
+            )
+        return ClinicStats(
+            total=total,
+            by_outcome=by_outcome,
+            with_carer=carer,
+            with_open_disagreements=open_,
+            overdue_reviews=overdue,
+            failed=failed,
+            months=months,
+        )
+
+
+def _modes_only(f: Filters) -> bool:
+    """Filters that pick whole modes only (what the summary tables can answer)."""
+    return (
+        any(f.modes)
+        and not f.reference.strip()
+        and f.date_from is None
+        and f.date_to is None
+        and not f.grid
+        and not f.outcome
+        and not words(f.text)
+    )

@@ -99,6 +99,7 @@ def statements(fts: bool) -> list[str]:
             DELETE FROM texts WHERE id = old.id;
         END""",
     ]
+    statements += summary_statements()
     if fts:
         statements += [
             "CREATE VIRTUAL TABLE fts USING fts5(body, content='texts', content_rowid='id', "
@@ -111,6 +112,71 @@ def statements(fts: bool) -> list[str]:
             END""",
         ]
     return statements
+
+
+# The clinic view's figures over all records of some modes, kept up to date by
+# triggers as rows come and go (records rows are only ever inserted and deleted):
+# per mode, month, readable or not, and outcome, the counts and the sums behind the
+# averages; and per person and mode, their latest readable record's review date.
+ITEMS = [*FB, *CY]
+
+
+def summary_statements() -> list[str]:
+    sums = ", ".join(f"s_{c} INTEGER NOT NULL, n_{c} INTEGER NOT NULL" for c in ITEMS)
+    names = ", ".join(f"s_{c}, n_{c}" for c in ITEMS)
+    values = ", ".join(f"coalesce(new.{c}, 0), new.{c} IS NOT NULL" for c in ITEMS)
+    added = ", ".join(
+        f"s_{c} = s_{c} + excluded.s_{c}, n_{c} = n_{c} + excluded.n_{c}" for c in ITEMS
+    )
+    taken = ", ".join(
+        f"s_{c} = s_{c} - coalesce(old.{c}, 0), n_{c} = n_{c} - (old.{c} IS NOT NULL)"
+        for c in ITEMS
+    )
+    key = "mode, month, ok, outcome"
+    old_key = (
+        "mode = old.mode AND month = substr(old.sort_at, 1, 7) "
+        "AND ok = (old.status = 'ok') AND outcome = old.outcome"
+    )
+    return [
+        f"""CREATE TABLE clinic_months (
+            mode TEXT NOT NULL, month TEXT NOT NULL, ok INTEGER NOT NULL, outcome TEXT NOT NULL,
+            n INTEGER NOT NULL, carer INTEGER NOT NULL, open INTEGER NOT NULL, {sums},
+            PRIMARY KEY ({key})
+        ) WITHOUT ROWID""",
+        f"""CREATE TRIGGER clinic_counted AFTER INSERT ON records BEGIN
+            INSERT INTO clinic_months ({key}, n, carer, open, {names})
+            VALUES (new.mode, substr(new.sort_at, 1, 7), new.status = 'ok', new.outcome, 1,
+                new.carer, new.open_disagreements > 0, {values})
+            ON CONFLICT ({key}) DO UPDATE SET n = n + 1, carer = carer + excluded.carer,
+                open = open + excluded.open, {added};
+        END""",
+        f"""CREATE TRIGGER clinic_uncounted AFTER DELETE ON records BEGIN
+            UPDATE clinic_months SET n = n - 1, carer = carer - old.carer,
+                open = open - (old.open_disagreements > 0), {taken}
+            WHERE {old_key};
+            DELETE FROM clinic_months WHERE {old_key} AND n <= 0;
+        END""",
+        """CREATE TABLE clinic_people (
+            ref_key TEXT NOT NULL, mode TEXT NOT NULL, sort_at TEXT NOT NULL,
+            review_date TEXT NOT NULL, PRIMARY KEY (ref_key, mode)
+        ) WITHOUT ROWID""",
+        """CREATE TRIGGER clinic_person_added AFTER INSERT ON records
+        WHEN new.status = 'ok' AND new.ref_key != '' BEGIN
+            INSERT INTO clinic_people (ref_key, mode, sort_at, review_date)
+            VALUES (new.ref_key, new.mode, new.sort_at, new.review_date)
+            ON CONFLICT (ref_key, mode) DO UPDATE SET
+                sort_at = excluded.sort_at, review_date = excluded.review_date
+            WHERE excluded.sort_at > clinic_people.sort_at;
+        END""",
+        """CREATE TRIGGER clinic_person_gone AFTER DELETE ON records
+        WHEN old.status = 'ok' AND old.ref_key != '' BEGIN
+            DELETE FROM clinic_people WHERE ref_key = old.ref_key AND mode = old.mode;
+            INSERT INTO clinic_people (ref_key, mode, sort_at, review_date)
+            SELECT ref_key, mode, max(sort_at), review_date FROM records
+            WHERE ref_key = old.ref_key AND mode = old.mode AND status = 'ok'
+            GROUP BY ref_key, mode;
+        END""",
+    ]
 
 
 def expected_names(fts: bool) -> set[str]:
