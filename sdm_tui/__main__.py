@@ -160,6 +160,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     review.add_argument("--ascii", action="store_true", default=argparse.SUPPRESS, help=ASCII_HELP)
 
+    prepare = sub.add_parser(
+        "prepare",
+        parents=[common],
+        help="open the app on 'Get ready for an appointment': the service user writes, in "
+        "their own words, before the appointment",
+    )
+    prepare.add_argument("--ascii", action="store_true", default=argparse.SUPPRESS, help=ASCII_HELP)
+
     serve = sub.add_parser(
         "serve",
         parents=[common],
@@ -216,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             records=args.records,
             grids=args.grids,
             scenarios=args.scenarios,
-            start="review" if args.command == "review" else "",
+            start=args.command if args.command in ("review", "prepare") else "",
             ascii_only=getattr(args, "ascii", False),
         )
     except KeyboardInterrupt:

@@ -32,6 +32,7 @@ APP_MARKS: tuple[tuple[str, str, str], ...] = (
     ("resume", "↺", "~"),
     ("role-play", "◎", "o"),
     ("review", "≡", "="),
+    ("get ready for an appointment (a preparation)", "✎", "/"),
     ("quit, remove", "✕", "x"),
     ("warning", "⚠", "!"),
     ("changed on disk", "≠", "#"),

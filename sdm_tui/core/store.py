@@ -286,6 +286,8 @@ class RecordStore:
     def discard_preparation(self, reference: str) -> bool:
         """Remove the preparation for `reference`; False when there was none."""
         path = self.preparation_path(reference)
+        with contextlib.suppress(OSError):  # its printable sheet, if one was made
+            path.with_suffix(".html").unlink(missing_ok=True)
         try:
             path.unlink()
         except FileNotFoundError:

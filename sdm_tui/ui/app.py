@@ -188,6 +188,10 @@ class SdmApp(App[None]):
             from sdm_tui.ui.screens.review import ReviewScreen
 
             self.push_screen(ReviewScreen())
+        elif self.start_screen == "prepare":
+            from sdm_tui.ui.screens.prepare import PrepareScreen
+
+            self.push_screen(PrepareScreen())
         if self.ready:
             self._announce_problems()
 

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FONT_LIST = ROOT / "tests" / "data" / "console_fonts" / "Lat15-Fixed16.txt"
 FONT_FILE = Path("/usr/share/consolefonts/Lat15-Fixed16.psf.gz")
 # The app's symbols that Lat15-Fixed16 cannot draw (so ASCII marks on the console).
-MISSING_FROM_CONSOLE = {"○", "◔", "◑", "◆", "✓", "↺", "◎", "✕", "⚠", "◷"}
+MISSING_FROM_CONSOLE = {"○", "◔", "◑", "◆", "✓", "↺", "◎", "✕", "⚠", "◷", "✎"}
 
 
 def console_repertoire() -> set[str]:

@@ -100,6 +100,7 @@ class HomeScreen(Screen[None]):
             Option(start, id="start"),
             Option(f"↺ Resume an unfinished consultation ({drafts})", id="resume"),
             Option("◎ Start a training role-play", id="role-play"),
+            Option("✎ Get ready for an appointment", id="prepare"),
             Option("≡ Review past records", id="review"),
             Option("? Help: how this works (F1)", id="help"),
             Option("✕ Quit", id="quit"),
@@ -173,6 +174,12 @@ class HomeScreen(Screen[None]):
                 self.notify("Choose one with the arrows, then Enter.", timeout=4)
             else:
                 self.notify("There are no unfinished consultations.")
+        elif choice == "prepare":
+            if self._read_only():
+                return
+            from sdm_tui.ui.screens.prepare import PrepareScreen
+
+            self.app.push_screen(PrepareScreen())
         elif choice == "role-play":
             if self._read_only():
                 return
