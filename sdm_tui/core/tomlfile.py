@@ -224,7 +224,19 @@ class LineMap:
     """
 
     def __init__(self, text: str) -> None:
-        self.lines: dict[tuple[Any, ...], int] = {}
+        self._source = text
+        self._found: dict[tuple[Any, ...], int] | None = None
+
+    @property
+    def lines(self) -> dict[tuple[Any, ...], int]:
+        """Made when first asked (only a file with a problem needs it)."""
+        if self._found is None:
+            self._found = self._find(self._source)
+        return self._found
+
+    @staticmethod
+    def _find(text: str) -> dict[tuple[Any, ...], int]:
+        lines: dict[tuple[Any, ...], int] = {}
         counts: dict[tuple[str, ...], int] = {}
         current: tuple[Any, ...] = ()
         in_multiline = False
@@ -241,17 +253,18 @@ class LineMap:
                 if header.group(1) == "[[":
                     # The array itself is where its first table starts, so a
                     # problem with the whole list ("too few options") has a line.
-                    self.lines.setdefault(names, number)
+                    lines.setdefault(names, number)
                     index = counts.get(names, 0)
                     counts[names] = index + 1
                     current = (*names, index)
                 else:
                     current = names
-                self.lines.setdefault(current, number)
+                lines.setdefault(current, number)
                 continue
             key = _KEY.match(line)
             if key:
-                self.lines.setdefault((*current, *_split_key(key.group(1))), number)
+                lines.setdefault((*current, *_split_key(key.group(1))), number)
+        return lines
 
     def line_of(self, loc: Iterable[Any]) -> int:
         """The line of the longest known prefix of `loc` (0 when none is known)."""

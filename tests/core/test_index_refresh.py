@@ -195,3 +195,14 @@ def test_rebuild_writes_the_newest_records_first(
     assert counted == 5
     assert first_page == newest
     assert 1 <= by_grid <= 5
+
+
+@pytest.mark.parametrize("count", [0, 1, 25, 26, 499, 1234])
+def test_pool_batches_cover_every_file_once_first_one_small(count: int) -> None:
+    from sdm_tui.core.index.pool import FIRST_BATCH, batches
+
+    bounds = batches(count, 200)
+    covered = [k for start, end in bounds for k in range(start, end)]
+    assert covered == list(range(count))
+    if count:
+        assert bounds[0][1] - bounds[0][0] == min(count, FIRST_BATCH)

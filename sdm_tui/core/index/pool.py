@@ -16,6 +16,7 @@ from typing import IO
 from sdm_tui.core.index.reading import read_batch
 from sdm_tui.core.index.schema import FileRow
 
+FIRST_BATCH = 25  # each worker's first batch (two workers: the list's first page)
 _WORKER = "from sdm_tui.core.index.pool import _worker; _worker()"
 
 
@@ -23,9 +24,18 @@ def _worker() -> None:
     """A reader process: (root, items, size) pickled on stdin, row batches pickled on stdout."""
     root, items, size = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
-    for start in range(0, len(items), size):
-        pickle.dump(read_batch(root, items[start : start + size]), out, pickle.HIGHEST_PROTOCOL)
+    for start, end in batches(len(items), size):
+        pickle.dump(read_batch(root, items[start:end]), out, pickle.HIGHEST_PROTOCOL)
         out.flush()
+
+
+def batches(count: int, size: int) -> list[tuple[int, int]]:
+    """(start, end) of each batch: the first one small, so the newest records (read
+    first) reach the index, and the list's first page, within a moment."""
+    first = min(size, FIRST_BATCH)
+    bounds = [(0, min(first, count))] if count else []
+    bounds += [(start, min(start + size, count)) for start in range(first, count, size)]
+    return bounds
 
 
 def read_in_processes(

@@ -21,6 +21,7 @@ from sdm_tui.core.index import Changes, RecordIndex, Verified
 
 PROGRESS_EVERY_S = 0.25
 REQUERY_EVERY_S = 2.0  # while a long check reads many files, show what is indexed so far
+EARLY_ROWS_FROM = 1000  # a check this long shows its first rows (the newest) at once
 
 
 class FolderChecks:
@@ -36,6 +37,7 @@ class FolderChecks:
     _verify_started: bool
     _last_progress: float
     _last_requery: float
+    _rows_early: bool  # a long check has shown its first rows (the newest are read first)
     _gone: bool
     app: App  # type: ignore[type-arg]
 
@@ -47,6 +49,7 @@ class FolderChecks:
         if self.index is None or self.checking:
             return
         self._last_requery = time.monotonic()
+        self._rows_early = False
         self.checking = "checking the folder…"
         self.checked = ""
         self.verified = ""
@@ -82,7 +85,9 @@ class FolderChecks:
             return
         self.checking = f"checking the folder… {done:,} of {total:,} files read"
         now = time.monotonic()
-        if now - self._last_requery >= REQUERY_EVERY_S:
+        first = total >= EARLY_ROWS_FROM and done > 0 and not self._rows_early
+        if first or now - self._last_requery >= REQUERY_EVERY_S:
+            self._rows_early = True
             self._last_requery = now
             self.requery(keep_cursor=True)
         else:
