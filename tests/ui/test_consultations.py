@@ -468,13 +468,16 @@ async def test_odd_text_early_save_and_file_safety(example_app: SdmApp, store: R
     assert saved.decision.reason == ODD_CLEAN
     assert b"\x1b" not in path.read_bytes() and "\x1b" not in md
     # The Markdown escapes it: seen literally, never a heading, link, table or HTML.
-    assert "\\# heading" in md and "a \\| b" in md and "\\[@click=app.quit\\]" in md
+    # (core/text.py also escapes "@" and "." so no viewer links an address.)
+    assert "\\# heading" in md and "a \\| b" in md and "\\[\\@click=app\\.quit\\]" in md
     assert [h for h in headings(md) if "heading" in h[1]] == []
     assert not UNSAFE & structural_types(md)
     text = rendered_text(md)
     for piece in ("[@click=app.quit]x[/]", "red", "a | b", "# heading"):
         assert text.count(piece) >= 2, piece  # in the note and in the reason
-    assert len(table(md)) == 1 + 2 + 2  # header, 2 questions, 2 leanings: no extra rows
+    # Header and 2 leanings, no extra rows: no one rated a question, so none is listed.
+    assert len(table(md)) == 1 + 2
+    assert "2 other questions were not discussed." in md
 
     # Files: readable only by their owner; names hold only the date and the record id.
     files = flow.saved_files(store.root)
