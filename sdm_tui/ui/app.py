@@ -208,10 +208,11 @@ class SdmApp(App[None]):
         if screen._layout_required or screen._repaint_required or screen._dirty_widgets:
             self.call_after_refresh(self._after_first_frame)
             return
-        self._read_pane_css()
         if not self.ready and not self._loading:
             self._loading = True
             self.run_worker(self._load, name="read grids and drafts", group="start-up")
+        else:
+            self._read_pane_css()
 
     def _read_pane_css(self) -> None:
         """Add the talks' CSS now, while the user reads Home, so opening the first
@@ -235,6 +236,8 @@ class SdmApp(App[None]):
                 screen.loaded(drafts)
         self._announce_problems()
         self.post_message(self.Loaded())
+        # After Home shows the grids and drafts, not before (the thread would wait for it).
+        self.call_after_refresh(self._read_pane_css)
 
     def _read_at_start(self) -> list[DraftInfo]:
         """Runs in a thread: touches no widget, only the files and this app's caches."""
@@ -249,13 +252,15 @@ class SdmApp(App[None]):
         a finished consultation is never offered again as a draft, a missing summary is
         written, temp files go. Never stops the start: what failed is only noted."""
         from sdm_tui.core.recovery import recover
-        from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 
         catalog = self.catalog
-        contact = self.store.clinic_contact(DEFAULT_CONTACT)
 
         def summary(session: Session) -> str:
+            # Imported only when a summary is missing (rare): it is a tenth of "ready".
+            from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
+
             grid = catalog.exact(session.grid) or catalog.get(session.grid.id)
+            contact = self.store.clinic_contact(DEFAULT_CONTACT)
             return summary_markdown(session, grid, contact=contact)
 
         try:
