@@ -50,7 +50,7 @@ from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.app import __file__ as sdm_app_file
 
 SIZE = (120, 40)
-TARGET_P95_MS = 16.0
+TARGET_P95_MS = 10.0  # where it is developed, so slower machines stay inside 16 (issue 19)
 
 
 class KeyClock(SdmApp):

@@ -21,9 +21,9 @@ temporary folder: both apps get their caches written there by the warm-up, the s
 way, and nothing is written into the source tree.
 
 sdm-tui reads and checks the grids and lists the drafts just after its first frame.
-A second, informational figure is the time to Home showing them ("ready"; see
-`benchmarks/launch.py`), from the same runs. It has no target: the first frame is the
-one people wait for, and keys pressed before "ready" are not lost.
+A second figure is the time to Home showing them ("ready"; see `benchmarks/launch.py`),
+from the same runs, as a ratio to the bare app's first frame (target 1.4). Both are
+measured again with each child pinned to one CPU (as `taskset -c 0`), for information.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from pathlib import Path
 from benchmarks.launch import MARKER, READY_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_RATIO = 1.25
+TARGET_RATIO = 1.15  # where it is developed, so slower machines stay inside 1.25 (issue 19)
+READY_TARGET_RATIO = 1.4  # grids and drafts shown on Home, against the bare app's first frame
 TIMEOUT = 60.0
 
 
@@ -52,8 +53,15 @@ def child_env(pycache: Path) -> dict[str, str]:
     return env
 
 
+def one_cpu() -> int | None:
+    """The first CPU this process may run on (None where affinity cannot be set)."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    return min(os.sched_getaffinity(0))
+
+
 def time_start(
-    which: str, env: dict[str, str], records: Path | None = None
+    which: str, env: dict[str, str], records: Path | None = None, cpu: int | None = None
 ) -> tuple[float, str, float | None, str]:
     """Milliseconds from Popen to the first-frame marker and the marker's details; for
     sdm-tui also to the ready marker and its details (else None, "")."""
@@ -61,8 +69,9 @@ def time_start(
     if records is not None:
         args.append(str(records))
     start = time.perf_counter()
+    pin = None if cpu is None else (lambda: os.sched_setaffinity(0, {cpu}))  # as taskset -c
     child = subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=pin
     )
     watchdog = threading.Timer(TIMEOUT, child.kill)
     watchdog.start()
@@ -83,8 +92,16 @@ def time_start(
     return elapsed, line[len(MARKER) :].strip(), ready, ready_line[len(READY_MARKER) :].strip()
 
 
-def bench_startup(runs: int = 9) -> list[dict]:
-    """Two figures: the first usable frame (against the bare app), then "ready"."""
+def bench_startup(runs: int = 9, one_core: bool = False) -> list[dict]:
+    """Two figures: the first usable frame (against the bare app), then "ready".
+
+    `one_core`: both apps run on one CPU (as `taskset -c 0`), as on a slow or busy
+    machine where the thread reading the grids competes with the first frame; these
+    figures are for information (the targets are set on the machine as it is)."""
+    cpu = one_cpu() if one_core else None
+    if one_core and cpu is None:
+        return []
+    where = ", one core" if one_core else ""
     times: dict[str, list[float]] = {"bare": [], "sdm": []}
     ready: list[float] = []
     shown: dict[str, str] = {}
@@ -94,7 +111,7 @@ def bench_startup(runs: int = 9) -> list[dict]:
 
         def once(which: str) -> float:
             elapsed, details, loaded, loaded_details = time_start(
-                which, env, records if which == "sdm" else None
+                which, env, records if which == "sdm" else None, cpu
             )
             shown[which] = details
             if which == "sdm":
@@ -114,15 +131,17 @@ def bench_startup(runs: int = 9) -> list[dict]:
         raise RuntimeError(f"sdm-tui's first frame is not the usable Home screen: {shown['sdm']}")
     bare, sdm = statistics.median(times["bare"]), statistics.median(times["sdm"])
     ratio = sdm / bare
+    load = round(os.getloadavg()[0], 2)
     first = {
-        "name": f"start-up to first usable frame (median of {runs}, alternating)",
+        "name": f"start-up to first usable frame (median of {runs}, alternating{where})",
         "value": round(sdm, 1),
         "unit": "ms (median)",
         "baseline": round(bare, 1),
         "ratio": round(ratio, 3),
-        "target": TARGET_RATIO,
+        "target": None if one_core else TARGET_RATIO,
         "target_on": "ratio",
-        "pass": ratio <= TARGET_RATIO,
+        "pass": None if one_core else ratio <= TARGET_RATIO,
+        "load_average": load,
         "runs_ms": {k: [round(v, 1) for v in vs] for k, vs in times.items()},
         "spread_ms": {k: [round(min(vs), 1), round(max(vs), 1)] for k, vs in times.items()},
         "first_frame": shown,
@@ -131,13 +150,15 @@ def bench_startup(runs: int = 9) -> list[dict]:
     return [
         first,
         {
-            "name": f"start-up to grids and drafts ready (median of {runs}, info)",
+            "name": f"start-up to grids and drafts ready (median of {runs}{where})",
             "value": round(loaded, 1),
             "unit": "ms (median)",
             "baseline": round(bare, 1),
             "ratio": round(loaded / bare, 3),
-            "target": None,
-            "pass": None,
+            "target": None if one_core else READY_TARGET_RATIO,
+            "target_on": "ratio",
+            "pass": None if one_core else loaded / bare <= READY_TARGET_RATIO,
+            "load_average": load,
             "runs_ms": [round(v, 1) for v in ready],
             "spread_ms": [round(min(ready), 1), round(max(ready), 1)],
         },
@@ -147,4 +168,4 @@ def bench_startup(runs: int = 9) -> list[dict]:
 if __name__ == "__main__":
     import json
 
-    print(json.dumps(bench_startup(), indent=2))
+    print(json.dumps(bench_startup() + bench_startup(one_core=True), indent=2))
