@@ -22,6 +22,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.app import ComposeResult
 from textual.content import Content
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import Checkbox, DataTable, RadioButton, RadioSet, Select
 from textual.widgets._data_table import CellType
@@ -53,6 +54,9 @@ class Radio(RadioButton):
         )
         return _cursor_content(super().render(), at_cursor)
 
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return super().get_content_width(container, viewport) + MARK_CELLS
+
 
 class Tick(Checkbox):
     """A checkbox that shows ✓ only when ticked, and "▶" when focused."""
@@ -69,9 +73,15 @@ class Tick(Checkbox):
     def render(self) -> Content:
         return _cursor_content(super().render(), self.has_focus)
 
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return super().get_content_width(container, viewport) + MARK_CELLS
+
+
+MARK_CELLS = 1  # one cell, not two: radio sets laid out in a row (scores) stay narrow
+
 
 def _cursor_content(content: Content, at_cursor: bool) -> Content:
-    # One cell, not two: radio sets laid out in a row (scores, feedback) stay narrow.
+    """The button with the cursor mark (or a blank) before it; the width counts it."""
     return Content.assemble(CURSOR if at_cursor else " ", content)
 
 
