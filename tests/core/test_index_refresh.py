@@ -206,3 +206,46 @@ def test_pool_batches_cover_every_file_once_first_one_small(count: int) -> None:
     assert covered == list(range(count))
     if count:
         assert bounds[0][1] - bounds[0][0] == min(count, FIRST_BATCH)
+
+
+def test_a_build_from_nothing_indexes_words_at_the_end(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text filters answer (by LIKE) while the words wait, and by FTS5 after, alike."""
+    monkeypatch.setattr(index_sync, "BULK_FROM", 10)
+    monkeypatch.setattr(index_sync, "BATCH", 10)
+    word = Filters(text="weight", modes=MODES)
+    during: list[tuple[int, int, bool]] = []
+    with RecordIndex.open(folder) as index:
+        if not index.fts:
+            pytest.skip("this SQLite has no FTS5")
+
+        def progress(done: int, total: int) -> None:
+            with index._use() as conn:
+                pending = index._words_pending(conn)
+            during.append((done, index.count(word), pending))
+
+        index.refresh(progress, workers=1)
+        after = index.count(word)
+        index.fts = False
+        by_like = index.count(word)
+        index.fts = True
+        with index._use() as conn:
+            assert not index._words_pending(conn)
+    assert during[0][2] and 0 < during[0][1] <= during[0][0]
+    assert after == by_like > 0
+    with RecordIndex.open(folder) as again:
+        assert not again.rebuilt and again.count(word) == after
+
+
+def test_a_build_stopped_before_its_words_were_indexed_is_started_again(folder: Path) -> None:
+    with RecordIndex.open(folder) as index:
+        index.refresh()
+    conn = sqlite3.connect(folder / INDEX_NAME)
+    with conn:
+        conn.execute("INSERT INTO meta (key, value) VALUES ('fts_after_build', '1')")
+    conn.close()
+    with RecordIndex.open(folder) as index:
+        assert index.rebuilt and index.count(ALL) == 0
+        index.refresh()
+        assert index.count(ALL) == COUNT

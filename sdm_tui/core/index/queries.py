@@ -9,7 +9,7 @@ from typing import Any
 
 from sdm_tui.core.index.connections import Connections, recovering
 from sdm_tui.core.index.rows import Filters, IndexRow
-from sdm_tui.core.index.schema import ROW_SELECT
+from sdm_tui.core.index.schema import BULK, ROW_SELECT
 from sdm_tui.core.index.search import MAX_WORDS, escape_like, words
 from sdm_tui.core.text import clean_line
 
@@ -71,7 +71,7 @@ class Queries(Connections):
             f"INSERT INTO temp.text_match SELECT id FROM texts WHERE {likes}",
             [f"% {escape_like(term)}%" for term in terms],
         )
-        if self.fts:
+        if self.fts and not self._words_pending(conn):
             expression = " AND ".join(f'"{term}"*' for term in terms)
             try:
                 conn.execute(
@@ -84,6 +84,11 @@ class Queries(Connections):
         else:
             conn.execute(*like)
         self._matches[conn] = key
+
+    @staticmethod
+    def _words_pending(conn: sqlite3.Connection) -> bool:
+        """An index being built from nothing: its words are not in FTS5 yet (use LIKE)."""
+        return conn.execute("SELECT 1 FROM meta WHERE key = ?", (BULK,)).fetchone() is not None
 
     def _row(self, values: tuple[Any, ...]) -> IndexRow:
         row = list(values)
