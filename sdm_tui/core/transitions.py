@@ -348,6 +348,14 @@ def default_review_date(today: date) -> date:
     return today + timedelta(weeks=6)
 
 
+def propose_review_date(session: Session, today: date | None = None) -> Session:
+    """The default review date (six weeks from today, UTC) when none is set yet."""
+    if session.decision.review_date is not None or session.completed is not None:
+        return session
+    today = today or utc_now().date()
+    return set_decision(session, review_date=default_review_date(today), today=today)
+
+
 def set_decision(
     session: Session,
     *,

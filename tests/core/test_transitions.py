@@ -592,6 +592,15 @@ def test_review_date(pair: Session) -> None:
     )
 
 
+def test_propose_review_date_sets_six_weeks_on_only_when_none_is_set(pair: Session) -> None:
+    proposed = run(t.propose_review_date, pair, TODAY)
+    assert proposed.decision.review_date == date(2026, 12, 14)
+    chosen = run(t.set_decision, pair, review_date=date(2027, 1, 5), today=TODAY)
+    assert t.propose_review_date(chosen, TODAY) is chosen  # a date already set stays
+    today = datetime.now(UTC).date()  # by default today is the UTC date, like the others
+    assert t.propose_review_date(pair).decision.review_date == t.default_review_date(today)
+
+
 def test_stances(pair: Session) -> None:
     session = run(t.set_stance, pair, "p1", Stance.AGREE)
     session = run(t.set_stance, session, "p2", Stance.GO_ALONG)
