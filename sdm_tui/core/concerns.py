@@ -168,3 +168,20 @@ def prepared_by_role(session: Session) -> str:
     if preparation.written_with == WrittenWith.ALONE:
         return who
     return f"{who}, {WRITTEN_WITH_TEXT[preparation.written_with]}"
+
+
+def preparation_text(session: Session) -> str:
+    """The preparation as plain text for team talk: who wrote it and when, then each
+    prompt and the words exactly as written ("" when there is none)."""
+    preparation = session.preparation
+    if preparation is None:
+        return ""
+    from sdm_tui.core.session import INVOLVEMENT_TEXT, PREPARATION_PROMPTS
+
+    when = f" on {preparation.written:%Y-%m-%d}" if preparation.written else ""
+    lines = [f"Written beforehand by the {prepared_by_role(session)}{when}. Their own words:"]
+    for key, words in preparation.answers().items():
+        lines += ["", f"{PREPARATION_PROMPTS[key]}:", words]
+    if preparation.involvement is not None:
+        lines += ["", f"How involved I want to be: {INVOLVEMENT_TEXT[preparation.involvement]}"]
+    return "\n".join(lines)

@@ -40,8 +40,8 @@ from sdm_tui.core.session import (
 )
 from sdm_tui.core.text import clean, clean_line
 from sdm_tui.core.transitions import (
-    default_review_date,
     missing_for_completion,
+    propose_review_date,
     set_certainty,
     set_decision,
     set_feedback,
@@ -50,6 +50,7 @@ from sdm_tui.core.transitions import (
 )
 from sdm_tui.ui.messages import Transition
 from sdm_tui.ui.panes.base import Pane
+from sdm_tui.ui.textual_compat import clear_radio_set
 from sdm_tui.ui.widgets.marks import Radio
 
 OUTCOMES: list[tuple[Outcome, str]] = [
@@ -99,7 +100,7 @@ def _set_radio(radio_set: RadioSet, index: int | None) -> None:
         if pressed is not None:
             with pressed.prevent(RadioButton.Changed):
                 pressed.value = False
-            radio_set._pressed_button = None  # no public way to clear a RadioSet
+            clear_radio_set(radio_set)
         return
     buttons[index].value = True  # the handler sees it equals the session and stops
 
@@ -115,6 +116,7 @@ class DecisionPane(Pane):
         self._building = False
         self._drawn_date = ""
         self._missing_text = ""
+        self._shown_plan: str | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="decision-scroll"):
@@ -137,6 +139,10 @@ class DecisionPane(Pane):
             )
             yield Input(id="review-date", placeholder="YYYY-MM-DD", max_length=10)
             yield Static("", id="review-error", classes="error", markup=False)
+            # Issue #17: the service user's plan, in their words (PlanScreen edits it).
+            yield Static("My plan if things get harder", classes="heading", markup=False)
+            yield Static("", id="plan-shown", markup=False)
+            yield Button("Write the plan if things get harder", id="plan-open")
             yield Static("How sure does each person feel?", classes="heading", markup=False)
             yield Static(
                 "Each person answers for themselves: yes, unsure or no.",
@@ -169,13 +175,7 @@ class DecisionPane(Pane):
             and session.completed is None
         ):
             self._default_applied = True
-            proposed = default_review_date(date.today())
-            self.change(
-                lambda s: (
-                    set_decision(s, review_date=proposed) if s.decision.review_date is None else s
-                ),
-                quiet=True,
-            )
+            self.change(propose_review_date)  # six weeks on, from today in UTC
         elif session.decision.review_date is not None:
             self._default_applied = True
 
@@ -195,6 +195,7 @@ class DecisionPane(Pane):
             self.call_later(self._rebuild_people)
         elif not self._building:
             self._draw_people(session)
+        self._draw_plan(session)
         missing = missing_for_completion(session)
         text = (
             "Still to do before finishing:\n" + "\n".join(f"• {m}" for m in missing)
@@ -362,12 +363,12 @@ class DecisionPane(Pane):
             except KeyError:
                 return
             if current != answer:
-                self.change(lambda s: set_certainty(s, person_id, item, answer), quiet=True)
+                self.change(lambda s: set_certainty(s, person_id, item, answer))
         elif set_id.startswith("fb-"):
             item = set_id.removeprefix("fb-")
             value = int(button_id.rsplit("-", 1)[1])
             if session.feedback.get(item) != value:
-                self.change(lambda s: set_feedback(s, item, value), quiet=True)
+                self.change(lambda s: set_feedback(s, item, value))
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
@@ -459,6 +460,37 @@ class DecisionPane(Pane):
     def _blurred(self, event: DescendantBlur) -> None:
         if getattr(event.widget, "id", None) == "review-date":
             self._check_review_date()
+
+    def _draw_plan(self, session: Session) -> None:
+        from sdm_tui.core.session import PLAN_PROMPTS, Outcome
+
+        plan = session.plan
+        if plan.is_empty():
+            change = session.decision.outcome in (Outcome.DEFERRED, Outcome.NO_AGREEMENT) or (
+                session.decision.option in ("lower-dose", "switch", "stop-slowly", "stop-suddenly")
+            )
+            text = (
+                "Not written yet. With a change or a wait, write the service user's early "
+                "warning signs, what helps, and who to contact."
+                if change
+                else "Not written yet."
+            )
+        else:
+            text = "\n".join(
+                f"{prompt}: {getattr(plan, key)}"
+                for key, prompt in PLAN_PROMPTS.items()
+                if getattr(plan, key)
+            )
+        if self._shown_plan != text:
+            self._shown_plan = text
+            self.query_one("#plan-shown", Static).update(text)
+
+    @on(Button.Pressed, "#plan-open")
+    def _plan_open(self, event: Button.Pressed) -> None:
+        from sdm_tui.ui.screens.concerns import PlanAsked
+
+        event.stop()
+        self.post_message(PlanAsked())
 
     @on(Button.Pressed, "#to-summary")
     def _to_summary(self, event: Button.Pressed) -> None:

@@ -212,6 +212,8 @@ class TeamTalkPane(Pane):
                             markup=False,
                         )
                     yield Static("", id="team-options-count", markup=False)
+                    # Written beforehand (issue #17): read-only, never reworded.
+                    yield Static("", id="team-prepared", markup=False)
                     yield Static(
                         "What matters to the service user, in their own words", classes="heading"
                     )
@@ -288,6 +290,15 @@ class TeamTalkPane(Pane):
         self._sync_matters(session)
         self._sync_involvement(session)
         self._sync_todo(session)
+        self._sync_prepared(session)
+
+    def _sync_prepared(self, session: Session) -> None:
+        from sdm_tui.core.concerns import preparation_text
+
+        text = preparation_text(session)
+        label = self.query_one("#team-prepared", Static)
+        label.display = bool(text)
+        self._update(label, text)
 
     def _sync_people(self, session: Session) -> None:
         people = tuple((p.id, person_text(session, p)) for p in session.participants)
@@ -485,7 +496,7 @@ class TeamTalkPane(Pane):
         set_error(error, "")
         if reference != self.session.service_user_ref:
             self._shown["ref"] = reference
-            self.change(lambda s: set_reference(s, reference), quiet=True)
+            self.change(lambda s: set_reference(s, reference))
 
     @on(Input.Changed, "#team-decision")
     def _decision(self, event: Input.Changed) -> None:

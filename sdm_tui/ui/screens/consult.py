@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -26,10 +28,23 @@ from sdm_tui.core.session import Mode, Session, SessionError
 from sdm_tui.core.store import RecordStore, SavedRecord
 from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 from sdm_tui.core.transitions import complete, missing_for_completion, still_empty
-from sdm_tui.ui.app import PANE_CSS
-from sdm_tui.ui.messages import ActivePerson, AmendAsked, FinishAsked, GoToTalk, SessionChange
+from sdm_tui.ui.messages import (
+    ActivePerson,
+    AmendAsked,
+    FinishAsked,
+    GoToTalk,
+    PersonStep,
+    SaveElsewhere,
+    SessionChange,
+    Transition,
+)
 from sdm_tui.ui.panes.base import Pane
+from sdm_tui.ui.panes.css import PANE_CSS
+from sdm_tui.ui.screens.concerns import PlanAsked
 from sdm_tui.ui.takehome import TakeHomeAsked
+
+if TYPE_CHECKING:
+    from sdm_tui.ui.panes.summary import SummaryPane
 
 # The F-key is in each tab's title, so the Footer keeps room for each talk's keys.
 # The tabs say what happens there; help keeps the three-talk names (team talk, option
@@ -94,6 +109,7 @@ class ConsultationScreen(Screen[None]):
         Binding("f8", "talk('observer')", "Observer", show=False, priority=True),
         Binding("f9", "talk('debrief')", "Debrief", show=False, priority=True),
         Binding("ctrl+s", "save", "Finish and save", priority=True),
+        Binding("ctrl+r", "concerns", "Raise a concern", priority=True),
         # Tab moves the focus as soon as the key arrives, before the keys after it are
         # handed to a widget: in a burst (a fast typist, a busy moment) a Tab typed
         # after text in a box used to leave the Enter or Down after it in that box.
@@ -121,6 +137,7 @@ class ConsultationScreen(Screen[None]):
         self.saved_to: str = ""
         self.save_error: str = ""
         self.panes = make_panes(grid)
+        self.summary.contact = partial(store.clinic_contact, DEFAULT_CONTACT)
         self._stale: set[str] = set()
         self._writer: ThreadPoolExecutor | None = None
         self._writing: Future[str] | None = None
@@ -171,6 +188,9 @@ class ConsultationScreen(Screen[None]):
             self.call_after_refresh(self.action_talk, left_at)  # where it was left
         else:
             self.panes["team"].focus_first()
+        from sdm_tui.ui.screens.concerns import offer_preparation
+
+        self.call_after_refresh(offer_preparation, self)
 
     # Where the draft was left: a one-word file beside it (not in the record) ---
 
@@ -246,7 +266,7 @@ class ConsultationScreen(Screen[None]):
         if self.saved_to:
             self.call_after_refresh(self._show_save_state)  # the path fits the new width
 
-    def apply(self, change, *, quiet: bool = False, typed: bool = False) -> bool:
+    def apply(self, change: Transition, *, typed: bool = False) -> bool:
         """Apply a transition; on a plain-words error tell the room and change nothing."""
         if self.session.completed is not None:
             self.notify(FINISHED_LINE, title="Not changed", severity="warning", markup=False)
@@ -258,10 +278,15 @@ class ConsultationScreen(Screen[None]):
             return False
         if new is self.session:
             return True
+        reference_before = self.session.service_user_ref
         self.session = new
         self._pick_active()
         self._autosave(background=typed)
         self._show_all()
+        if new.service_user_ref != reference_before:
+            from sdm_tui.ui.screens.concerns import offer_preparation
+
+            offer_preparation(self)
         return True
 
     def _autosave(self, *, background: bool = False) -> None:
@@ -342,6 +367,37 @@ class ConsultationScreen(Screen[None]):
             person = self.session.participant(self.active)
             self.notify(f"Recording for {person.display}", timeout=2, markup=False)
 
+    # Concerns, the plan and a preparation (issue #17; dialogs in concerns.py) ---
+
+    def action_concerns(self) -> None:
+        """Ctrl+R: raise a concern (or, when there are some, respond to one)."""
+        from sdm_tui.ui.screens.concerns import concerns_flow
+
+        self.flush()
+        concerns_flow(self)
+
+    def action_raise_concern(self) -> None:
+        from sdm_tui.ui.screens.concerns import raise_concern_flow
+
+        self.flush()
+        raise_concern_flow(self)
+
+    def action_respond(self) -> None:
+        from sdm_tui.ui.screens.concerns import respond_flow
+
+        respond_flow(self)
+
+    def action_plan(self) -> None:
+        from sdm_tui.ui.screens.concerns import plan_flow
+
+        self.flush()
+        plan_flow(self)
+
+    def on_plan_asked(self, message: PlanAsked) -> None:
+        """Decision talk's "My plan if things get harder" button."""
+        message.stop()
+        self.action_plan()
+
     # Actions -------------------------------------------------------------
 
     def current_talk(self) -> str:
@@ -391,8 +447,7 @@ class ConsultationScreen(Screen[None]):
             return
         self.flush()
         if missing_for_completion(self.session):
-            self.action_talk("summary")
-            self.panes["summary"].save()  # type: ignore[attr-defined]  # says what is needed
+            self._finish_now()  # says what is needed, and saves nothing
             return
         from sdm_tui.ui.screens.confirm import ConfirmFinish
 
@@ -425,7 +480,7 @@ class ConsultationScreen(Screen[None]):
         except StoreError as exc:
             self.notify(str(exc), title="Not written", severity="error", markup=False, timeout=10)
             return
-        self.panes["summary"].written(kind, path)  # type: ignore[attr-defined]
+        self.summary.written(kind, path)
         self.notify(f"{NAMES[kind]}: {path}", title="Written", markup=False, timeout=10)
 
     @on(AmendAsked)
@@ -446,12 +501,41 @@ class ConsultationScreen(Screen[None]):
         self.dismiss(None)
         home.open(self.grid, amended)
 
-    def _finish_now(self) -> None:
+    @property
+    def summary(self) -> SummaryPane:
+        from sdm_tui.ui.panes.summary import SummaryPane
+
+        pane = self.panes["summary"]
+        assert isinstance(pane, SummaryPane)
+        return pane
+
+    @on(SaveElsewhere)
+    def _save_elsewhere(self, message: SaveElsewhere) -> None:
+        message.stop()
+        self._finish_now(RecordStore(message.folder))
+
+    @on(PersonStep)
+    def _person_step(self, message: PersonStep) -> None:
+        message.stop()
+        self.cycle_active(message.step, announce=False)  # the person bar says who
+
+    def _finish_now(self, store: RecordStore | None = None) -> None:
+        """Finish and save; the summary says what was saved, or why not."""
         already_saved = bool(self.saved_to)
         self.action_talk("summary")
-        self.panes["summary"].save()  # type: ignore[attr-defined]
-        if self.training and self.saved_to and not already_saved:
-            # The summary pane opens the debrief next; say what to do there.
+        try:
+            saved = self.finish(store)
+        except SessionError as exc:
+            self.summary.not_finished(exc)
+            return
+        except StoreError as exc:
+            self.summary.not_saved(exc)
+            return
+        self.summary.saved(saved)
+        if self.training:
+            # A role-play goes on to its debrief, so it is not left unexported.
+            self.call_after_refresh(self.action_talk, "debrief")
+        if self.training and not already_saved:
             self.notify(
                 "This is the debrief to talk it through; Ctrl+E exports it.",
                 title="Role-play saved",
@@ -502,6 +586,8 @@ class ConsultationScreen(Screen[None]):
             self._talk_file().unlink(missing_ok=True)
         self.session = finished
         self.saved_to = str(saved.toml)
+        for pane in self.panes.values():
+            pane.saved_to = self.saved_to
         self.save_error = ""
         self._show_all(everywhere=True)
         self._read_only()

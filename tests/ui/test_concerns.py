@@ -1,0 +1,167 @@
+"""Issue #17 end to end, by keys: a preparation written in "Get ready for an appointment"
+is offered when a consultation for that reference starts and shows unchanged; a concern
+raised in option talk must be answered before finishing; the plan is on the handout.
+Everyone here is invented."""
+
+from __future__ import annotations
+
+import flow
+from flow import focused_id, go, tab_to, type_text
+from textual.widgets import OptionList, Static
+
+from sdm_tui.core.session import ConcernKind, Outcome, Role
+from sdm_tui.core.store import RecordStore
+from sdm_tui.ui.app import SdmApp
+from sdm_tui.ui.screens.concerns import (
+    ConcernListScreen,
+    OfferPreparation,
+    PlanScreen,
+    RaiseConcernScreen,
+    RespondScreen,
+)
+from sdm_tui.ui.screens.prepare import PrepareScreen
+
+SIZE = (110, 40)
+WANT = "I want to talk about\nmy weight (and sleep)."
+
+
+async def prepare_by_keys(pilot, reference: str) -> None:
+    actions = pilot.app.screen.query_one("#home-actions", OptionList)
+    ids = [actions.get_option_at_index(i).id for i in range(actions.option_count)]
+    await pilot.press(*["down"] * ids.index("prepare"), "enter")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, PrepareScreen)
+    await type_text(pilot, reference)
+    await pilot.press("enter")
+    await type_text(pilot, WANT)
+    await go(pilot, "escape")  # saves and goes back
+    assert not isinstance(pilot.app.screen, PrepareScreen)
+
+
+async def test_preparation_concern_and_plan_by_keys(
+    example_app: SdmApp, store: RecordStore
+) -> None:
+    async with example_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await prepare_by_keys(pilot, "SU-0042")
+        assert store.load_preparation("SU-0042").want == WANT
+        await pilot.press("home")  # back to "Start a consultation"
+        await flow.start(pilot, "example-grid")
+        await flow.add_person(pilot, Role.SERVICE_USER, "Me")
+        await flow.add_person(pilot, Role.CLINICIAN, "Dr K")
+        await tab_to(pilot, "team-ref")
+        await type_text(pilot, "SU-0042")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, OfferPreparation)
+        assert focused_id(pilot) == "yes"
+        await go(pilot, "enter")
+        screen = flow.consultation(pilot)
+        assert screen.session.preparation is not None
+        assert screen.session.preparation.want == WANT  # unchanged
+        shown = str(screen.query_one("#team-prepared", Static).render())
+        assert "Written beforehand by the service user" in shown
+        assert "my weight (and sleep)." in shown
+        await flow.choose_options(pilot, ["tablet-a", "no-change"])
+
+        # A concern, raised in option talk with one key.
+        await flow.talk(pilot, "options")
+        await go(pilot, "ctrl+r")
+        assert isinstance(pilot.app.screen, RaiseConcernScreen)
+        assert focused_id(pilot) == "concern-who"
+        await pilot.press("tab")  # the kind
+        kinds = pilot.app.screen.query_one("#concern-kind")
+        await flow.choose_radio(pilot, kinds, 0)  # a side effect
+        await pilot.press("tab")
+        await type_text(pilot, "I keep falling asleep at work.")
+        await go(pilot, "ctrl+s")
+        (concern,) = flow.session(pilot).concerns
+        assert concern.talk == "options" and concern.kind == ConcernKind.SIDE_EFFECT
+        assert concern.raised_by == flow.person(flow.session(pilot), "Me").id
+        assert concern.words == "I keep falling asleep at work."
+
+        # Deferred: the plan if things get harder, from decision talk.
+        await flow.decide(pilot, Outcome.DEFERRED, reason="I want time to think.")
+        await tab_to(pilot, "plan-open")
+        await go(pilot, "enter")
+        assert isinstance(pilot.app.screen, PlanScreen)
+        await type_text(pilot, "I stop sleeping.")
+        await pilot.press("tab")
+        await type_text(pilot, "Walking.")
+        await go(pilot, "ctrl+s")
+        plan = flow.session(pilot).plan
+        assert plan.warning_signs == "I stop sleeping." and plan.what_helps == "Walking."
+        assert "I stop sleeping." in str(screen.query_one("#plan-shown", Static).render())
+
+        # Finishing is refused while the concern has no response.
+        await go(pilot, "ctrl+s")
+        assert flow.consultation(pilot).saved_to == ""
+        assert any(
+            "concern 1" in m
+            for m in __import__("sdm_tui.core.transitions", fromlist=["x"]).missing_for_completion(
+                flow.session(pilot)
+            )
+        )
+
+        # Ctrl+R again: the list, on the concern that needs a response.
+        await go(pilot, "ctrl+r")
+        assert isinstance(pilot.app.screen, ConcernListScreen)
+        await go(pilot, "enter")
+        assert isinstance(pilot.app.screen, RespondScreen)
+        await go(pilot, "ctrl+s")  # no response yet: says so, stays
+        assert isinstance(pilot.app.screen, RespondScreen)
+        await type_text(pilot, "We agreed to try the dose at night.")
+        await pilot.press("tab")
+        await flow.choose_radio(pilot, pilot.app.screen.query_one("#respond-status"), 0)
+        await go(pilot, "ctrl+s")
+        (concern,) = flow.session(pilot).concerns
+        assert concern.status == "answered" and concern.answered is not None
+        assert concern.response == "We agreed to try the dose at night."
+
+        await flow.talk(pilot, "summary")
+        await flow.save(pilot)
+        assert flow.consultation(pilot).saved_to
+        await go(pilot, "h")  # the handout beside the record
+
+    saved, md, path = flow.saved_record(store.root)
+    assert saved.preparation.want == WANT
+    assert saved.concerns[0].response == "We agreed to try the dose at night."
+    assert saved.plan.warning_signs == "I stop sleeping."
+    assert "## Concerns raised" in md and "falling asleep at work" in md
+    assert "## My plan if things get harder" in md
+    handouts = list(path.parent.glob("*.html"))
+    assert len(handouts) == 1
+    html = handouts[0].read_text("utf-8")
+    key = html[html.index('<section class="key">') : html.index("</section>")]
+    assert "I stop sleeping." in key and "Your review is on" in key
+    assert "We agreed to try the dose at night." in html
+
+
+async def test_a_preparation_not_wanted_is_not_brought_in(
+    example_app: SdmApp, store: RecordStore
+) -> None:
+    from sdm_tui.core.preparation import update_preparation
+    from sdm_tui.core.session import Preparation
+
+    store.save_preparation("SU-0042", update_preparation(Preparation(), want="Mine"))
+    async with example_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await flow.start(pilot, "example-grid")
+        await flow.add_person(pilot, Role.SERVICE_USER, "Me")
+        await tab_to(pilot, "team-ref")
+        await type_text(pilot, "SU-OO42")  # looks alike: no offer
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, OfferPreparation)
+        screen = flow.consultation(pilot)
+        ref = screen.query_one("#team-ref")
+        ref.value = ""
+        ref.focus()
+        await type_text(pilot, "SU-0042")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, OfferPreparation)
+        await go(pilot, "escape")  # not now
+        assert flow.session(pilot).preparation is None
+        assert not screen.query_one("#team-prepared", Static).display
