@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import stat
 import tomllib
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -464,3 +464,30 @@ def test_two_scenarios_use_a_preparation_or_a_concern_with_observer_items() -> N
     assert session.preparation.involvement == Involvement.MYSELF
     assert session.preparation.written == NOW
     assert record.loads(record.dumps(session).decode()) == session
+
+
+# The review index: open concerns filter, clinic counts -------------------------
+
+
+def test_index_filters_open_concerns_and_counts_them_by_month(tmp_path: Path, example_grid) -> None:
+    from sdm_tui.core.index import Filters, RecordIndex
+    from sdm_tui.core.synth import write_synthetic
+
+    root = tmp_path / "records"
+    write_synthetic(root, 120, seed=4, grids={example_grid.id: example_grid})
+    sessions = [record.load(p) for p in sorted(root.rglob("*.toml"))]
+    raised = sum(len(s.concerns) for s in sessions)
+    answered = sum(c.status == "answered" for s in sessions for c in s.concerns)
+    still_open = {s.record_id for s in sessions if s.open_concerns()}
+    assert raised > answered > 0 and still_open
+    with RecordIndex.open(root) as index:
+        index.refresh()
+        rows = list(index.iter_rows(Filters(modes=("training",), open_concerns=True)))
+        assert {r.record_id for r in rows} == still_open
+        assert all(r.open_concerns > 0 for r in rows)
+        kept = index.clinic(Filters(modes=("training",)))
+        counted = index.clinic(Filters(modes=("training",), date_from=date(1900, 1, 1)))
+        for stats in (kept, counted):
+            assert (stats.concerns_raised, stats.concerns_answered) == (raised, answered)
+            assert sum(m.concerns_raised for m in stats.months) == raised
+        assert kept == counted

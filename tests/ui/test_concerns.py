@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 
 from sdm_tui.core.session import ConcernKind, Outcome, Role
 from sdm_tui.core.store import RecordStore
+from sdm_tui.core.transitions import missing_for_completion
 from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.screens.concerns import (
     ConcernListScreen,
@@ -97,12 +98,8 @@ async def test_preparation_concern_and_plan_by_keys(
         # Finishing is refused while the concern has no response.
         await go(pilot, "ctrl+s")
         assert flow.consultation(pilot).saved_to == ""
-        assert any(
-            "concern 1" in m
-            for m in __import__("sdm_tui.core.transitions", fromlist=["x"]).missing_for_completion(
-                flow.session(pilot)
-            )
-        )
+        missing = missing_for_completion(flow.session(pilot))
+        assert any("concern 1" in m for m in missing)
 
         # Ctrl+R again: the list, on the concern that needs a response.
         await go(pilot, "ctrl+r")

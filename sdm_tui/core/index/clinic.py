@@ -53,19 +53,23 @@ class Clinic(Queries):
             ).fetchone()[0]
             averages = ", ".join(f"avg({c})" for c in [*FB, *CY])
             found = conn.execute(
-                f"SELECT substr(sort_at, 1, 7) AS month, count(*), {averages} "
-                f"FROM records WHERE {where} GROUP BY month ORDER BY month",
+                f"SELECT substr(sort_at, 1, 7) AS month, count(*), {averages}, "
+                f"sum(concerns), sum(answered) FROM records WHERE {where} "
+                "GROUP BY month ORDER BY month",
                 params,
             ).fetchall()
         months = []
         for month, count, *means in found:
-            fb, cy = means[: len(FB)], means[len(FB) :]
+            fb, cy = means[: len(FB)], means[len(FB) : len(FB) + len(CY)]
+            raised, answered = (v or 0 for v in means[len(FB) + len(CY) :])
             months.append(
                 MonthStats(
                     month=month,
                     count=count,
                     feedback=dict(zip(FEEDBACK_ITEMS, fb, strict=True)),
                     certainty_yes=dict(zip(CERTAINTY_ITEMS, cy, strict=True)),
+                    concerns_raised=raised,
+                    concerns_answered=answered,
                 )
             )
         return ClinicStats(
@@ -76,6 +80,8 @@ class Clinic(Queries):
             overdue_reviews=overdue,
             failed=failed or 0,
             months=months,
+            concerns_raised=sum(m.concerns_raised for m in months),
+            concerns_answered=sum(m.concerns_answered for m in months),
         )
 
     def _clinic_kept(self, f: Filters, today: date) -> ClinicStats:
@@ -117,14 +123,18 @@ class Clinic(Queries):
             ).fetchone()[0]
         months = []
         for month, count, *pairs in found:
-            means = [s / n if n else None for s, n in zip(pairs[::2], pairs[1::2], strict=True)]
-            fb, cy = means[: len(FB)], means[len(FB) :]
+            sums = pairs[::2]
+            means = [s / n if n else None for s, n in zip(sums, pairs[1::2], strict=True)]
+            fb, cy = means[: len(FB)], means[len(FB) : len(FB) + len(CY)]
+            raised, answered = sums[len(FB) + len(CY) :]  # counts, not means
             months.append(
                 MonthStats(
                     month=month,
                     count=count,
                     feedback=dict(zip(FEEDBACK_ITEMS, fb, strict=True)),
                     certainty_yes=dict(zip(CERTAINTY_ITEMS, cy, strict=True)),
+                    concerns_raised=raised or 0,
+                    concerns_answered=answered or 0,
                 )
             )
         return ClinicStats(
@@ -135,6 +145,8 @@ class Clinic(Queries):
             overdue_reviews=overdue,
             failed=failed,
             months=months,
+            concerns_raised=sum(m.concerns_raised for m in months),
+            concerns_answered=sum(m.concerns_answered for m in months),
         )
 
 
@@ -147,5 +159,6 @@ def _modes_only(f: Filters) -> bool:
         and f.date_to is None
         and not f.grid
         and not f.outcome
+        and not f.open_concerns
         and not words(f.text)
     )

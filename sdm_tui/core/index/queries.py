@@ -45,6 +45,8 @@ class Queries(Connections):
         if f.outcome:
             clauses.append("outcome = ?")
             params.append(f.outcome)
+        if f.open_concerns:
+            clauses.append("open_concerns > 0")
         terms = list(dict.fromkeys(words(f.text)))[:MAX_WORDS]
         if terms:
             self._text_matches(conn, terms)

@@ -28,6 +28,7 @@ class IndexRow:
     option_id: str = ""  # the chosen option's id, as `records list` shows it
     sha256: str = ""  # of the file's bytes when it was indexed ("" when it could not be read)
     flag: str = ""  # "changed": the background check found the file or row not as indexed
+    open_concerns: int = 0  # concerns still open (record format 2)
 
     def review_passed(self, today: date) -> bool:
         """The review date is set and before `today`."""
@@ -43,6 +44,7 @@ class Filters:
     grid: str = ""  # grid id
     outcome: str = ""  # outcome value, or "" for any
     modes: tuple[str, ...] = ("clinical",)  # training only when asked for; () matches nothing
+    open_concerns: bool = False  # only records with a concern still open
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class MonthStats:
     count: int
     feedback: dict[str, float | None]  # mean 0-4 per FEEDBACK_ITEMS key, None when no answers
     certainty_yes: dict[str, float | None]  # share 0-1 of the service user's "yes" answers
+    concerns_raised: int = 0
+    concerns_answered: int = 0
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,5 @@ class ClinicStats:
     overdue_reviews: int  # a person's latest record has a review date before today
     failed: int  # records that fail integrity or cannot be read
     months: list[MonthStats]  # oldest first
+    concerns_raised: int = 0
+    concerns_answered: int = 0

@@ -9,7 +9,7 @@ from typing import Any
 
 from sdm_tui.core.session import CERTAINTY_ITEMS, FEEDBACK_ITEMS
 
-SCHEMA_VERSION = 5  # PRAGMA user_version; any other value is rebuilt
+SCHEMA_VERSION = 6  # PRAGMA user_version; any other value is rebuilt
 
 FB = [f"fb_{key}" for key in FEEDBACK_ITEMS]
 CY = [f"cy_{key}" for key in CERTAINTY_ITEMS]
@@ -19,17 +19,19 @@ BASE_COLUMNS = (
     "outcome option_id option service_user_ref ref_key review_date open_disagreements carer "
     "amends status problem sha256"
 )
-COLUMNS = [*BASE_COLUMNS.split(), *FB, *CY]
+# Record format 2: concerns raised, answered, and still open in each record.
+CONCERNS = ["concerns", "answered", "open_concerns"]
+COLUMNS = [*BASE_COLUMNS.split(), *CONCERNS, *FB, *CY]
 # A file that cannot be used: everything empty but what its name and folder say.
 NOTHING: dict[str, Any] = {
     **dict.fromkeys(COLUMNS, ""),
-    **dict.fromkeys(("synthetic", "open_disagreements", "carer"), 0),
+    **dict.fromkeys(("synthetic", "open_disagreements", "carer", *CONCERNS), 0),
     **dict.fromkeys([*FB, *CY], None),
 }
 ROW_SELECT = (
     "record_id, path, mode, synthetic, created, grid_id, grid_title, outcome, option, "
     "service_user_ref, review_date, open_disagreements, carer, amends, status, problem, "
-    "completed, option_id, sha256, flag"
+    "completed, option_id, sha256, flag, open_concerns"
 )
 
 BULK = "fts_after_build"  # meta key: a build from nothing is filling the index, words later
@@ -80,6 +82,9 @@ def statements(fts: bool) -> list[str]:
             sha256 TEXT NOT NULL,
             seal TEXT NOT NULL,
             flag TEXT NOT NULL,
+            concerns INTEGER NOT NULL DEFAULT 0,
+            answered INTEGER NOT NULL DEFAULT 0,
+            open_concerns INTEGER NOT NULL DEFAULT 0,
             {numbers}
         )""",
         # One index per filter, each ending in the list order so a page is a range scan.
@@ -122,7 +127,7 @@ def statements(fts: bool) -> list[str]:
 # triggers as rows come and go (records rows are only ever inserted and deleted):
 # per mode, month, readable or not, and outcome, the counts and the sums behind the
 # averages; and per person and mode, their latest readable record's review date.
-ITEMS = [*FB, *CY]
+ITEMS = [*FB, *CY, "concerns", "answered"]  # the last two are counts, summed by month
 
 
 def summary_statements() -> list[str]:
