@@ -342,6 +342,21 @@ class SdmApp(App[None]):
             yield SystemCommand(
                 "Switch person", "Record views for the next person", consult.cycle_active
             )
+            yield SystemCommand(
+                "Raise a concern",
+                "Anyone here records what worries them, in their words (Ctrl+R)",
+                consult.action_raise_concern,
+            )
+            yield SystemCommand(
+                "Respond to a concern",
+                "What was agreed, or who follows it up; needed before finishing (Ctrl+R)",
+                consult.action_respond,
+            )
+            yield SystemCommand(
+                "My plan if things get harder",
+                "Early warning signs, what helps, who to contact (decision talk)",
+                consult.action_plan,
+            )
             talks = [
                 ("team", "Who is here (team talk)"),
                 ("options", "Compare options (option talk)"),
