@@ -16,7 +16,7 @@ from typing import IO
 from sdm_tui.core.index.reading import read_batch
 from sdm_tui.core.index.schema import FileRow
 
-FIRST_BATCH = 25  # each worker's first batch (two workers: the list's first page)
+FIRST_BATCH = 100  # each worker's first batch: the newest days, whole, for the first page
 _WORKER = "from sdm_tui.core.index.pool import _worker; _worker()"
 
 
