@@ -33,6 +33,8 @@ from sdm_tui.ui.crash import (
     NO_CONSULTATION,
     write_crash_log,
 )
+from sdm_tui.ui.panes.css import PANE_CSS
+from sdm_tui.ui.textual_compat import Apology, layout_pending
 from sdm_tui.ui.themes import CALM, THEMES
 
 if TYPE_CHECKING:
@@ -41,14 +43,6 @@ if TYPE_CHECKING:
     from sdm_tui.core.scenario import ScenarioSet
     from sdm_tui.core.session import Session
     from sdm_tui.core.store import DraftInfo
-
-
-# The talks' CSS is the consultation screen's (its CSS_PATH): Home does not need it, so it
-# is not parsed before the first frame. Absolute, so subclasses elsewhere find it too.
-PANE_CSS = tuple(
-    Path(__file__).resolve().parent / "panes" / f"{name}.tcss"
-    for name in ("team", "options", "side", "decision", "summary", "observer", "debrief")
-)
 
 
 class SdmApp(App[None]):
@@ -205,7 +199,7 @@ class SdmApp(App[None]):
         # Textual also runs these callbacks right after a refresh that left another
         # pending (Textual 8.2.8, Screen._on_timer_update); starting the work below then
         # slowed the first usable frame (see benchmarks/launch.py, which checks alike).
-        if screen._layout_required or screen._repaint_required or screen._dirty_widgets:
+        if layout_pending(screen):
             self.call_after_refresh(self._after_first_frame)
             return
         if not self.ready and not self._loading:
@@ -418,12 +412,9 @@ class SdmApp(App[None]):
                 exists = self.store.draft_path(consult.session.record_id).is_file()
                 draft = DRAFT_PARTLY if exists else DRAFT_NOT_SAVED
         log = write_crash_log(self.store.root, error)
-        self._return_code = 1
-        if self._exception is None:
-            self._exception = error
-            self._exception_event.set()
         message = APOLOGY.format(draft=draft, log=log or "(could not write a log)")
-        self.panic(Text(message))
+        # Textual's own handler exits and shows the apology in place of a traceback.
+        super()._handle_exception(Apology(Text(message), error))
 
 
 def _read_scenarios(folder: Path, catalog: Catalog) -> ScenarioSet:

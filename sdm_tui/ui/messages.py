@@ -1,8 +1,14 @@
-"""What panes say to the screen that owns the session."""
+"""What panes say to the screen that owns the session.
+
+This is the only way a pane asks the consultation screen for something: a pane posts
+one of these messages and the screen (screens/consult.py) handles it. The screen talks
+back by calling the pane's own methods (show, activated, and the summary's result lines).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.message import Message
 
@@ -14,9 +20,8 @@ Transition = Callable[[Session], Session]
 class SessionChange(Message):
     """Please apply this pure transition to the session (and autosave)."""
 
-    def __init__(self, change: Transition, *, quiet: bool = False, typed: bool = False) -> None:
+    def __init__(self, change: Transition, *, typed: bool = False) -> None:
         self.change = change
-        self.quiet = quiet  # True: don't notify on success (typing in a field)
         # True: text typed in a field, applied after a pause while typing goes on; the
         # draft is written by a background thread so the next keys do not wait for it.
         self.typed = typed
@@ -43,3 +48,19 @@ class FinishAsked(Message):
 
 class AmendAsked(Message):
     """Make an amendment of the finished record (the summary's button after finishing)."""
+
+
+class SaveElsewhere(Message):
+    """Finish and save into another folder (the summary's way out when saving failed)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        super().__init__()
+
+
+class PersonStep(Message):
+    """Record for the next (step 1) or previous (step -1) voice; the person bar says who."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+        super().__init__()

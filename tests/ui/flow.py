@@ -12,7 +12,6 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, RadioSet, Select
-from textual.widgets._select import SelectOverlay
 
 from sdm_tui.core import record
 from sdm_tui.core.session import (
@@ -32,6 +31,7 @@ from sdm_tui.ui.panes.team import CONSENT_TEXT
 from sdm_tui.ui.screens.consult import ConsultationScreen
 from sdm_tui.ui.screens.disagree import DisagreementScreen
 from sdm_tui.ui.screens.note import NoteScreen
+from sdm_tui.ui.textual_compat import SelectOverlay
 from sdm_tui.ui.widgets.person_bar import PersonBar
 
 TALK_KEYS = {"team": "f2", "options": "f3", "side": "f4", "decision": "f5", "summary": "f6"}

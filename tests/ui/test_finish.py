@@ -30,6 +30,7 @@ from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.screens.confirm import ConfirmFinish
 from sdm_tui.ui.screens.consult import ConsultationScreen
 from sdm_tui.ui.screens.help import HelpScreen
+from sdm_tui.ui.textual_compat import notifications
 
 
 def ready_to_finish(app: SdmApp) -> Session:
@@ -45,7 +46,7 @@ def ready_to_finish(app: SdmApp) -> Session:
 
 
 def toasts(app: SdmApp) -> str:
-    return " ".join(str(n.message) for n in app._notifications)
+    return " ".join(str(n.message) for n in notifications(app))
 
 
 async def test_finish_asks_first_and_then_everything_is_read_only(

@@ -30,6 +30,7 @@ from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.crash import NO_CONSULTATION, write_crash_log
 from sdm_tui.ui.run import open_store
 from sdm_tui.ui.screens.home import HomeScreen
+from sdm_tui.ui.textual_compat import notifications
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -93,7 +94,7 @@ async def test_a_damaged_draft_and_a_deep_grid_leave_everything_else_working(
         assert len(drafts) == 2
         assert any("dmgd00000001: cannot be opened" in d and "07:32" not in d for d in drafts)
         assert any("a time of day with no date" in d for d in drafts)
-        notes = [n.message for n in app._notifications]
+        notes = [n.message for n in notifications(app)]
         assert any("deep.toml:0: not usable: tables or lists nested too deep" in n for n in notes)
         # Everything else works: the good grid starts a consultation.
         assert list(app.catalog.grids) == ["example-grid"]
@@ -167,7 +168,7 @@ async def test_a_read_only_folder_with_a_leftover_lock_opens_read_only(
         await pilot.press("enter")  # start: says where else to save, opens nothing
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        assert any(n.title == "Cannot save here" for n in app._notifications)
+        assert any(n.title == "Cannot save here" for n in notifications(app))
     assert (store.drafts_dir / "left00000001.lock").exists()
 
 

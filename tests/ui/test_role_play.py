@@ -34,6 +34,7 @@ from sdm_tui.ui.screens.brief import BriefChooser, BriefScreen
 from sdm_tui.ui.screens.consult import ConsultationScreen
 from sdm_tui.ui.screens.home import HomeScreen
 from sdm_tui.ui.screens.scenario_choice import ChooseScenario
+from sdm_tui.ui.textual_compat import notifications
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SCENARIOS = DATA / "scenarios-ui"
@@ -266,7 +267,7 @@ async def test_a_whole_role_play_from_home_to_the_exported_debrief(
         await pilot.pause()
         # Saving a role-play goes straight on to the debrief, ready to export.
         assert screen.current_talk() == "debrief"
-        shown = [n.message for n in app._notifications]
+        shown = [n.message for n in notifications(app)]
         assert any("Ctrl+E exports it" in m for m in shown), shown
         assert on_screen(app, "Record saved")
         assert flow.focused_id(pilot) == "debrief-export"
@@ -386,7 +387,7 @@ async def test_no_usable_scenario_says_which_folder_and_how_to_check(store: Reco
     assert app.scenarios.scenarios == {} and app.scenarios.problems
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        shown = [n.message for n in app._notifications]
+        shown = [n.message for n in notifications(app)]
         assert any("bad-grid.toml" in m and "no grid with id" in m for m in shown), shown
         await choose_option(pilot, app.screen.query_one("#home-actions", OptionList), "role-play")
         assert isinstance(app.screen, ChooseScenario)

@@ -28,6 +28,7 @@ from sdm_tui.ui.run import run_app
 from sdm_tui.ui.screens.consult import ConsultationScreen
 from sdm_tui.ui.screens.home import CHECKING, HomeScreen
 from sdm_tui.ui.screens.start import ChooseGrid
+from sdm_tui.ui.textual_compat import notifications
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "option_grids"
@@ -72,7 +73,7 @@ def prompts_on(screen: Screen[object], selector: str) -> list[str]:
 
 
 def shown(app: SdmApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in notifications(app)]
 
 
 async def test_start_chosen_before_the_grids_are_read_opens_the_chooser(

@@ -15,10 +15,11 @@ from textual.widgets import Static
 
 from sdm_tui.core.store import RecordStore
 from sdm_tui.ui.app import SdmApp
+from sdm_tui.ui.textual_compat import notifications
 
 
 def toasts(app: SdmApp) -> str:
-    return " ".join(str(n.message) for n in app._notifications)
+    return " ".join(str(n.message) for n in notifications(app))
 
 
 async def test_finish_then_print_the_handout_and_copy_the_note(

@@ -299,9 +299,9 @@ async def test_show_does_not_feed_changes_back(example_app: SdmApp) -> None:
         applied: list[object] = []
         original = screen.apply
 
-        def counting(change, *, quiet=False):
+        def counting(change, **how):
             applied.append(change)
-            return original(change, quiet=quiet)
+            return original(change, **how)
 
         screen.apply = counting  # type: ignore[method-assign]
         # Showing the same session again, and an unrelated change, post nothing back.

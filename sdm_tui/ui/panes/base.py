@@ -41,13 +41,18 @@ def field_text(widget: TextField) -> str:
 
 
 class Pane(Vertical):
-    """A talk. `show` is called with every new session; it must not rebuild needlessly."""
+    """A talk. `show` is called with every new session; it must not rebuild needlessly.
+
+    A pane never reaches into its screen: it asks with a message (ui/messages.py) and
+    the screen calls it back (`show`, `activated`, `saved_to` once the record is saved).
+    """
 
     def __init__(self, grid: OptionGrid, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.grid = grid
         self.session: Session | None = None
         self.active: str = ""
+        self.saved_to: str = ""  # the finished record's file, set by the screen
         self._typed: dict[int, tuple[TextField, TextToChange]] = {}
         self._first_key = 0.0
         self._last_key = 0.0
@@ -58,8 +63,8 @@ class Pane(Vertical):
         self.session = session
         self.active = active
 
-    def change(self, transition: Transition, *, quiet: bool = False, typed: bool = False) -> None:
-        self.post_message(SessionChange(transition, quiet=quiet, typed=typed))
+    def change(self, transition: Transition, *, typed: bool = False) -> None:
+        self.post_message(SessionChange(transition, typed=typed))
 
     def activate(self, participant_id: str) -> None:
         self.post_message(ActivePerson(participant_id))
@@ -147,7 +152,7 @@ class Pane(Vertical):
     def apply_typing(self) -> None:
         """Ask for the typed text to be applied now."""
         for change in self.typing_changes():
-            self.change(change, quiet=True, typed=True)
+            self.change(change, typed=True)
 
     def _typing_paused(self) -> None:
         self._typing_timer = None

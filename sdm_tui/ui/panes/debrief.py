@@ -179,7 +179,7 @@ class DebriefPane(Pane):
         status.set_class(bool(self._problem), "error")
 
     def _record_path(self) -> Path | None:
-        saved_to = getattr(self.screen, "saved_to", "")
+        saved_to = self.saved_to
         if not saved_to or self.session is None or self.session.completed is None:
             return None
         return Path(saved_to)

@@ -171,13 +171,13 @@ class ObserverPane(Pane):
             item = set_id.removeprefix("obs-")
             score = int(choice)
             if session.training.observer_scores.get(item) != score:
-                self.change(lambda s: score_item(s, item, score), quiet=True)
+                self.change(lambda s: score_item(s, item, score))
         elif set_id.startswith("goal-") and self.scenario is not None:
             goal_id = set_id.removeprefix("goal-")
             met = next(value for key, value, _ in GOAL_CHOICES if key == choice)
             if session.training.goals_met.get(goal_id) != met:
                 scenario = self.scenario
-                self.change(lambda s: mark_goal(s, scenario, goal_id, met), quiet=True)
+                self.change(lambda s: mark_goal(s, scenario, goal_id, met))
 
     @on(TextArea.Changed)
     def _note_changed(self, event: TextArea.Changed) -> None:

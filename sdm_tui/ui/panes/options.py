@@ -25,6 +25,7 @@ from textual.widgets import Button, ContentSwitcher, Static
 from sdm_tui.core.grid import LEVEL_SYMBOL, OptionGrid, OptionKind
 from sdm_tui.core.session import IMPORTANCE_TEXT, LEANING_SYMBOL, Leaning, Participant, Session
 from sdm_tui.core.transitions import add_note, rate_importance, set_leaning
+from sdm_tui.ui.messages import PersonStep
 from sdm_tui.ui.panes.base import Pane
 from sdm_tui.ui.widgets.grid_view import PAD as CELL_PAD
 from sdm_tui.ui.widgets.grid_view import GridColumn, GridRow, GridView
@@ -401,14 +402,7 @@ class OptionTalkPane(Pane):
         self.change(partial(_lean, pid=person.id, oid=column, leaning=Leaning(leaning)))
 
     def action_person(self, step: int) -> None:
-        cycle = getattr(self.screen, "cycle_active", None)
-        if cycle is not None:
-            cycle(step, announce=False)  # the person bar and the leaning row say who
-            return
-        voices = [p.id for p in self.session.voices()] if self.session else []
-        if voices:
-            index = voices.index(self.active) if self.active in voices else -1
-            self.activate(voices[(index + step) % len(voices)])
+        self.post_message(PersonStep(step))  # the person bar and the leaning row say who
 
     def action_read(self) -> None:
         """The reading view: the chosen options question by question, in words."""

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Markdown, Static
+from textual.widgets import Button, Input, Markdown, Static, TabbedContent
 
 from sdm_tui.core.fsutil import StoreError
 from sdm_tui.core.session import Session, SessionError
-from sdm_tui.core.store import RecordStore
+from sdm_tui.core.store import SavedRecord
 from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 from sdm_tui.core.transitions import missing_for_completion
-from sdm_tui.ui.messages import AmendAsked, FinishAsked
+from sdm_tui.ui.messages import AmendAsked, FinishAsked, SaveElsewhere
 from sdm_tui.ui.panes.base import Pane
 from sdm_tui.ui.takehome import NAMES, TakeHomeAsked
 
 
 class SummaryPane(Pane):
+    """The summary talk. Finishing is the screen's job: it posts FinishAsked or
+    SaveElsewhere here, and the screen calls `saved`, `not_saved` or `not_finished`."""
+
     # After finishing: the take-home handout and the clinical note, beside the record.
     BINDINGS = [
         Binding("h", "takehome('html')", "Print handout"),
@@ -49,6 +53,9 @@ class SummaryPane(Pane):
         self.query_one("#note").display = False
         self._dirty = True
 
+    # The clinic's contact line for the summary (the screen gives its store's).
+    contact: Callable[[], str] = staticmethod(lambda: DEFAULT_CONTACT)
+
     def show(self, session: Session, active: str) -> None:
         super().show(session, active)
         self._dirty = True
@@ -57,19 +64,16 @@ class SummaryPane(Pane):
         self._show_missing()
 
     def _visible(self) -> bool:
-        try:
-            return self.screen.current_talk() == "summary"  # type: ignore[attr-defined]
-        except Exception:
-            return False
+        """Is this talk's tab the open one?"""
+        tab = self.parent
+        tabs = next((w for w in self.ancestors if isinstance(w, TabbedContent)), None)
+        return tab is not None and tabs is not None and tabs.active == tab.id
 
     def activated(self) -> None:
         if not self._dirty or self.session is None:
             return
         self._dirty = False
-        store: RecordStore = self.screen.store  # type: ignore[attr-defined]
-        text = summary_markdown(
-            self.session, self.grid, contact=store.clinic_contact(DEFAULT_CONTACT)
-        )
+        text = summary_markdown(self.session, self.grid, contact=self.contact())
         self.query_one("#summary-text", Markdown).update(text)
 
     def _show_missing(self) -> None:
@@ -89,25 +93,28 @@ class SummaryPane(Pane):
     def focus_first(self) -> None:
         self.query_one("#save" if self.query_one("#save").display else "#done").focus()
 
-    def save(self, store: RecordStore | None = None) -> None:
+    def not_finished(self, exc: SessionError) -> None:
+        """Finishing was refused (something still needed): say what, nothing saved."""
         status = self.query_one("#summary-status", Static)
-        try:
-            saved = self.screen.finish(store)  # type: ignore[attr-defined]
-        except SessionError as exc:
-            status.update(f"Not saved yet. {exc}")
-            status.set_class(True, "error")
-            self.notify(str(exc), title="Not saved yet", severity="warning", markup=False)
-            return
-        except StoreError as exc:
-            status.update(
-                f"⚠ Not saved. {exc}\nType another folder below and press "
-                "'Save there'. The consultation stays open, nothing is lost."
-            )
-            status.set_class(True, "error")
-            self.query_one("#save-elsewhere").display = True
-            self.query_one("#other-folder", Input).focus()
-            self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=10)
-            return
+        status.update(f"Not saved yet. {exc}")
+        status.set_class(True, "error")
+        self.notify(str(exc), title="Not saved yet", severity="warning", markup=False)
+
+    def not_saved(self, exc: StoreError) -> None:
+        """The folder could not be written: offer another; the consultation stays open."""
+        status = self.query_one("#summary-status", Static)
+        status.update(
+            f"⚠ Not saved. {exc}\nType another folder below and press "
+            "'Save there'. The consultation stays open, nothing is lost."
+        )
+        status.set_class(True, "error")
+        self.query_one("#save-elsewhere").display = True
+        self.query_one("#other-folder", Input).focus()
+        self.notify(str(exc), title="Not saved", severity="error", markup=False, timeout=10)
+
+    def saved(self, saved: SavedRecord) -> None:
+        """Say where the record and its summary were saved; offer the take-homes."""
+        status = self.query_one("#summary-status", Static)
         status.set_class(False, "error")
         lines = [f"✓ Saved the record: {saved.toml}"]
         if saved.markdown:
@@ -126,11 +133,8 @@ class SummaryPane(Pane):
         self.query_one("#handout").display = True
         self.query_one("#note").display = True
         self.refresh_bindings()  # h and c now write the handout and the note
-        if self.session is not None and self.session.training is not None:
-            # A role-play goes on to its debrief, so it is not left unexported.
-            self.call_after_refresh(self.screen.action_talk, "debrief")  # type: ignore[attr-defined]
-        else:
-            self.query_one("#done", Button).focus()
+        if self.session is None or self.session.training is None:
+            self.query_one("#done", Button).focus()  # a role-play goes on to its debrief
         self.notify("Record and summary saved.", title="Saved")
 
     @on(Button.Pressed, "#save")
@@ -144,7 +148,7 @@ class SummaryPane(Pane):
         if not folder:
             self.notify("Type a folder to save to.", severity="warning")
             return
-        self.save(RecordStore(Path(folder).expanduser()))
+        self.post_message(SaveElsewhere(Path(folder).expanduser()))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "takehome":  # only once there is a saved record to put them beside

@@ -24,13 +24,18 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.widgets import Checkbox, DataTable, RadioButton, RadioSet, Select
-from textual.widgets._data_table import CellType
-from textual.widgets._select import SelectCurrent, SelectOverlay, SelectType
-from textual.widgets._selection_list import SelectionList, SelectionType
-from textual.widgets._toggle_button import ToggleButton
+from textual.widgets import Checkbox, DataTable, RadioButton, RadioSet, Select, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
+from sdm_tui.ui.textual_compat import (
+    CellType,
+    SelectCurrent,
+    SelectionType,
+    SelectOverlay,
+    SelectType,
+    ToggleButton,
+    toggle_button_face,
+)
 from sdm_tui.ui.widgets.cursor import CURSOR, CursorOptions
 
 # Chosen or not ---------------------------------------------------------------------
@@ -42,7 +47,7 @@ class Radio(RadioButton):
 
     @property
     def _button(self) -> Content:
-        content = ToggleButton._button.fget(self)  # type: ignore[attr-defined]
+        content = toggle_button_face(self)
         if self.value:
             return content
         return Content.assemble(*[(span_text, style) for span_text, style in _pieces(content)])
@@ -65,7 +70,7 @@ class Tick(Checkbox):
 
     @property
     def _button(self) -> Content:
-        content = ToggleButton._button.fget(self)  # type: ignore[attr-defined]
+        content = toggle_button_face(self)
         if self.value:
             return content
         return Content.assemble(*[(span_text, style) for span_text, style in _pieces(content)])
