@@ -162,3 +162,44 @@ async def test_a_preparation_not_wanted_is_not_brought_in(
         await go(pilot, "escape")  # not now
         assert flow.session(pilot).preparation is None
         assert not screen.query_one("#team-prepared", Static).display
+
+
+async def test_review_filters_open_concerns_and_the_clinic_counts_them(tmp_path) -> None:
+    from test_review import checked, make_app, open_review, rows_of
+
+    from sdm_tui.core import record
+    from sdm_tui.core.catalog import load_catalog
+    from sdm_tui.core.synth import write_synthetic
+    from sdm_tui.ui.screens.clinic import ClinicScreen
+
+    root = tmp_path / "records"
+    write_synthetic(root, 60, 8, dict(load_catalog().grids))
+    sessions = [record.load(p) for p in root.rglob("*.toml")]
+    still_open = {s.record_id for s in sessions if s.open_concerns()}
+    raised = sum(len(s.concerns) for s in sessions)
+    answered = sum(c.status == "answered" for s in sessions for c in s.concerns)
+    assert still_open and raised
+    app = make_app(root)
+    async with app.run_test(size=(110, 32)) as pilot:
+        screen = await open_review(pilot)
+        await pilot.press("m")  # training records (synthetic ones are role-plays)
+        await checked(pilot)
+        assert len(rows_of(screen)) == 60
+        await tab_to(pilot, "f-concerns")
+        await pilot.press("space")
+        await checked(pilot)
+        assert {r.record_id for r in rows_of(screen)} == still_open
+        assert "with open concerns" in str(screen.query_one("#review-status").render())
+        await pilot.press("space")  # off again: the clinic view over all of them
+        await checked(pilot)
+        screen.query_one("#review-list").focus()
+        await pilot.press("c")
+        await checked(pilot)
+        clinic = pilot.app.screen
+        assert isinstance(clinic, ClinicScreen)
+        assert (clinic.stats.concerns_raised, clinic.stats.concerns_answered) == (
+            raised,
+            answered,
+        )
+        counts = str(clinic.query_one("#clinic-counts", Static).render())
+        assert f"Concerns raised: {raised:,}; answered at the time: {answered:,}" in counts

@@ -84,7 +84,10 @@ def counts_text(stats: ClinicStats) -> str:
         f"◷ Overdue reviews: {stats.overdue_reviews:,} {people} whose latest record's review "
         "date has passed.\n"
         f"✗ Failed or unreadable: {stats.failed:,} {failed} (listed with ✗ in the review list; "
-        "'sdm-tui records verify' names them)."
+        "'sdm-tui records verify' names them).\n"
+        f"Concerns raised: {stats.concerns_raised:,}; answered at the time: "
+        f"{stats.concerns_answered:,} ({share(stats.concerns_answered, stats.concerns_raised)}); "
+        "the rest were left open with who follows them up."
     )
 
 
@@ -123,6 +126,8 @@ def numbers_table(stats: ClinicStats) -> Table:
         table.add_column(FEEDBACK_COLUMN[key], justify="right", no_wrap=True)
     for key in CERTAINTY_ITEMS:
         table.add_column(CERTAINTY_COLUMN[key], justify="right", no_wrap=True)
+    table.add_column("Concerns", justify="right", no_wrap=True)
+    table.add_column("Answered", justify="right", no_wrap=True)
     for month in stats.months:
         cells = [month.month, f"{month.count:,}"]
         cells += [
@@ -132,6 +137,7 @@ def numbers_table(stats: ClinicStats) -> Table:
             "–" if (v := month.certainty_yes.get(k)) is None else f"{v:.0%}"
             for k in CERTAINTY_ITEMS
         ]
+        cells += [f"{month.concerns_raised:,}", f"{month.concerns_answered:,}"]
         table.add_row(*(Text(c) for c in cells))
     return table
 
@@ -139,7 +145,9 @@ def numbers_table(stats: ClinicStats) -> Table:
 NUMBERS_LEGEND = (
     "Feedback: the service user's mean answer, 0 not at all to 4 completely (Underst. = "
     "helped me understand, Listened = listened to what matters, Shaped = what I said shaped "
-    "the decision). Certainty: share of service users answering yes. – = no answers."
+    "the decision). Certainty: share of service users answering yes. Concerns: how many "
+    "were raised, and how many answered at the time (the rest left open with who follows "
+    "them up). – = no answers."
 )
 
 

@@ -32,7 +32,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
 
 from sdm_tui.core.index import Filters, IndexRow, RecordIndex, Verified
 from sdm_tui.core.index.reading import read_record
@@ -126,6 +126,7 @@ class ReviewScreen(FolderChecks, Screen[None]):
                 id="f-mode",
                 compact=True,
             )
+            yield Checkbox("Open concerns", id="f-concerns", compact=True)
         yield Static("", id="review-status", markup=False)
         yield Static("", id="review-note", markup=False)
         yield Static(LEGEND, id="review-legend", classes="hint", markup=False)
@@ -215,6 +216,7 @@ class ReviewScreen(FolderChecks, Screen[None]):
             grid=grid if isinstance(grid, str) else "",
             outcome=outcome if isinstance(outcome, str) else "",
             modes=MODES[self.mode],
+            open_concerns=self.query_one("#f-concerns", Checkbox).value,
         )
         return filters, problems
 
@@ -232,6 +234,7 @@ class ReviewScreen(FolderChecks, Screen[None]):
         self.rows.focus()
 
     @on(Select.Changed, ".filter-row Select")
+    @on(Checkbox.Changed, "#f-concerns")
     def _chosen(self) -> None:
         self.requery()
 
@@ -298,7 +301,13 @@ class ReviewScreen(FolderChecks, Screen[None]):
     def _filtered(self) -> bool:
         f = self.filters
         return bool(
-            f.text.strip() or f.reference or f.date_from or f.date_to or f.grid or f.outcome
+            f.text.strip()
+            or f.reference
+            or f.date_from
+            or f.date_to
+            or f.grid
+            or f.outcome
+            or f.open_concerns
         )
 
     def _show_status(self) -> None:

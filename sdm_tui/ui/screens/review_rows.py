@@ -175,6 +175,8 @@ def describe(filters: Filters, mode: str, grid_titles: dict[str, str]) -> str:
         parts.append(f"grid “{_fit(grid_titles.get(filters.grid, filters.grid), 24)}”")
     if filters.outcome:
         parts.append(dict((v, k) for k, v in OUTCOMES)[filters.outcome].lower())
+    if filters.open_concerns:
+        parts.append("with open concerns")
     return ", ".join(parts)
 
 
