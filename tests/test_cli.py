@@ -364,6 +364,7 @@ def test_records_list_json(run: Run, records: Path, sessions: dict[str, Session]
         "reference": "TEST-0001",
         "review_date": sessions[CLINICAL_ID].decision.review_date.isoformat(),
         "open_disagreements": 1,
+        "open_concerns": 0,
         "amends": "",
     }
     _, out, _ = run("records", "list", "--records", records, "--format", "json", "--mode", "all")

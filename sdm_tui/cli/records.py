@@ -51,6 +51,7 @@ def row(entry: RecordEntry) -> dict[str, object]:
         "reference": s.service_user_ref,
         "review_date": s.decision.review_date.isoformat() if s.decision.review_date else "",
         "open_disagreements": len(s.open_disagreements()),
+        "open_concerns": len(s.open_concerns()),
         "amends": s.amends,
     }
 
@@ -77,6 +78,7 @@ def index_row(r: IndexRow, root: Path) -> dict[str, object]:
         "reference": r.service_user_ref,
         "review_date": r.review_date,
         "open_disagreements": r.open_disagreements,
+        "open_concerns": r.open_concerns,
         "amends": r.amends,
     }
 

@@ -44,6 +44,22 @@ and **Side by side** are option talk, **Decide** is decision talk.
    browser and print; **c, Copy note** writes the clinical note (plain text) there,
    to paste into the electronic record.
 
+## Before, and when something worries you
+
+- **Get ready for an appointment** (on Home, or `sdm-tui prepare`): the service
+  user writes, before the appointment and at their own pace, what they want from it,
+  what matters, what already helps them stay well, their questions and worries. It
+  is kept under their reference (never a name) and can be printed as one page. When
+  a consultation for that reference starts, it is offered; its words show in team
+  talk as written.
+- **Ctrl+R, Raise a concern**, at any point: anyone here says what worries them (a
+  side effect, safety, their care, something else), in their words. Each concern
+  needs a response before finishing: what was agreed, or who follows it up.
+  **Ctrl+R** again lists the concerns to record the responses.
+- **My plan if things get harder** (in decision talk): early warning signs, what
+  helps, what to watch for, who to contact and when to meet sooner. It goes on the
+  first page of the handout, with the review date.
+
 ## Good to know
 
 - Everything is saved as a draft as you go (typing within a second). If the
