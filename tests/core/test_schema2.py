@@ -491,3 +491,35 @@ def test_index_filters_open_concerns_and_counts_them_by_month(tmp_path: Path, ex
             assert (stats.concerns_raised, stats.concerns_answered) == (raised, answered)
             assert sum(m.concerns_raised for m in stats.months) == raised
         assert kept == counted
+
+
+def test_records_verify_and_export_a_version_one_record(tmp_path: Path, capsys) -> None:
+    """`records verify` counts a format 1 file as ok and leaves it as it is; an export
+    reads it (migrated in memory)."""
+    from sdm_tui.__main__ import main
+
+    source = DATA / "records" / "v1-grid-1.0.0.toml"
+    target = tmp_path / "records" / "clinical" / "2026-11" / "2026-11-20_v1grid100abc.toml"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(source.read_bytes())
+    before = target.read_bytes()
+    root = str(tmp_path / "records")
+    assert main(["records", "verify", "--records", root]) == 0
+    assert "1 records ok, 0 failed" in capsys.readouterr().out
+    out = tmp_path / "v1.json"
+    code = main(
+        [
+            "records",
+            "export",
+            "v1grid100abc",
+            "--format",
+            "fhir",
+            "--output",
+            str(out),
+            "--records",
+            root,
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    assert '"resourceType": "Bundle"' in out.read_text("utf-8")
+    assert target.read_bytes() == before
