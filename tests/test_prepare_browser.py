@@ -1,0 +1,71 @@
+"""The preparation sheet and a handout with a plan and concerns, printed by headless
+Chromium (skipped without it, like tests/test_handout_browser.py). Everyone is invented."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from test_handout_browser import flat, page_requests, pages, print_pdf, render
+
+from sdm_tui.core import concerns as c
+from sdm_tui.core.preparation import update_preparation
+from sdm_tui.core.prepsheet import sheet_html
+from sdm_tui.core.session import ConcernKind, Involvement, Preparation, WrittenWith
+
+WORDS = {
+    "want": "I want to talk about how tired I feel in the day. I fall asleep on the bus "
+    "and I nearly missed my stop twice last week.",
+    "matters": "Keeping my job at the bakery. Seeing my niece at weekends. Not putting on "
+    "more weight.",
+    "stay_well": "I walk to work. I go to bed at the same time. I see my sister on Sundays "
+    "and we cook together.",
+    "questions": "Can I take a lower dose? Would taking it at night help?\nHow long until "
+    "I would notice a change?",
+    "worries": "I worry that if I change anything I will get unwell again and end up back "
+    "in hospital.",
+}
+
+
+def test_a_filled_in_preparation_prints_on_one_page(tmp_path: Path) -> None:
+    prepared = update_preparation(
+        Preparation(),
+        involvement=Involvement.TOGETHER,
+        written_with=WrittenWith.PEER_SUPPORT,
+        now=datetime(2026, 12, 1, 15, 0, tzinfo=UTC),
+        **WORDS,
+    )
+    pdf, netlog = print_pdf(sheet_html("SU-0042", prepared), tmp_path / "sheet")
+    text = pages(pdf)
+    assert len(text) == 1, f"{len(text)} pages"
+    first = flat(text[0])
+    assert "Getting ready for my appointment" in first and "SU-0042" in first
+    assert "I fall asleep on the bus" in first and "I want us to decide together" in first
+    if netlog:
+        assert page_requests(netlog) == []
+
+
+@pytest.mark.parametrize("paper", ["letter", "A4"])
+def test_the_plan_is_on_page_one_with_the_review_date(tmp_path: Path, paper: str) -> None:
+    from handout_cases import typical
+
+    s = typical()
+    s = s.model_copy(update={"completed": None})
+    voice = s.voices()[0].id
+    s = c.raise_concern(s, voice, "I keep falling asleep at work.", kind=ConcernKind.SIDE_EFFECT)
+    s = c.respond_to_concern(s, "c1", response="We will try the dose at night.", answered=True)
+    s = c.set_plan(
+        s,
+        warning_signs="I stop sleeping. I stop answering my phone.",
+        what_helps="Talking to my sister.",
+        contact="My care coordinator on weekdays; the crisis team at night.",
+        meet_sooner="If my sleep is bad for a week.",
+    )
+    s = s.model_copy(update={"completed": s.updated})
+    pdf, _ = print_pdf(render(s, paper), tmp_path / paper)
+    text = pages(pdf)
+    first = flat(text[0])
+    assert "My plan if things get harder" in first
+    assert "I stop sleeping." in first and "Your review is on" in first
+    assert "We will try the dose at night." in flat(" ".join(text))
