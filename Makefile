@@ -10,7 +10,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 RECORDS ?= ./records
 
-.PHONY: run test bench fuzz lint format clean
+.PHONY: run test typecheck bench fuzz lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check sdm_tui tests benchmarks
+	$(PY) -m ruff format --check sdm_tui tests benchmarks
+	$(PY) -m mypy
 	$(PY) -m pytest -q -n auto
+
+# mypy alone: strict for sdm_tui/core, mypy's defaults for the rest ([tool.mypy]).
+typecheck: $(STAMP)
+	$(PY) -m mypy
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 from typing import TextIO
 
-from sdm_tui.core.grid import grid_paths, load_grid
+from sdm_tui.core.catalog import grid_paths
+from sdm_tui.core.grid import load_grid
 from sdm_tui.core.tomlfile import FileProblems
 
 

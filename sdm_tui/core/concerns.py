@@ -71,7 +71,7 @@ def raise_concern(
     concern = Concern(
         id=f"c{max(numbers, default=0) + 1}",
         raised_by=participant_id,
-        talk=talk,  # type: ignore[arg-type]  # checked against Talk above
+        talk=talk,  # checked against Talk above
         kind=ConcernKind(kind),
         words=words,
         raised=now,

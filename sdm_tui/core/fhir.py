@@ -287,13 +287,15 @@ class _Document:
             "timestamp": _instant(_when(s)),
             "entry": entries,
         }
-        return _pruned(document)
+        pruned: dict[str, Any] = _pruned(document)
+        return pruned
 
     # People -------------------------------------------------------------------------
 
     def patient_entry(self) -> dict[str, Any]:
         s = self.s
         user = s.service_user()
+        identifier: dict[str, Any]
         if s.service_user_ref:
             identifier = {
                 "use": "secondary",
@@ -480,7 +482,7 @@ class _Document:
         from sdm_tui.core import fhir_prepare
 
         s = self.s
-        agents = []
+        agents: list[dict[str, Any]] = []
         for person in self.voices:
             kind = "author" if person.role == Role.CLINICIAN else "informant"
             agents.append(

@@ -46,7 +46,7 @@ CONCERN_SYSTEM = _urn("codesystem/concern-kind")
 CONCERN_FIELD_SYSTEM = _urn("codesystem/concern-field")  # status / talk / follow-up
 CONCERN_STATUS_SYSTEM = _urn("codesystem/concern-status")  # answered / open
 PREPARATION_QUESTIONNAIRE = _urn(f"questionnaire/preparation/{PREPARATION_FORMAT}")
-SECTIONS = {
+SECTIONS: dict[str, tuple[str, list[str]]] = {
     "plan": ("My plan if things get harder", []),
     "preparation": ("Written before the appointment", []),
     "concerns": ("Concerns raised, and the response", []),
@@ -212,7 +212,7 @@ def sections(doc: _Document) -> list[dict[str, Any]]:
         return {"coding": [_coding(SECTION_SYSTEM, key, title), *more], "text": title}
 
     s = doc.s
-    found = []
+    found: list[dict[str, Any]] = []
     plan = [(PLAN_PROMPTS[k], getattr(s.plan, k)) for k in PLAN_PROMPTS if getattr(s.plan, k)]
     if plan:
         parts = [
@@ -223,7 +223,8 @@ def sections(doc: _Document) -> list[dict[str, Any]]:
             parts.append(_p(f"Review date: {s.decision.review_date.isoformat()}."))
         found.append({"title": SECTIONS["plan"][0], "code": code("plan"), "text": _div(parts)})
     if s.preparation is not None:
-        by = ROLE_NAMES[s.service_user().role] if s.service_user() else "service user"
+        user = s.service_user()
+        by = ROLE_NAMES[user.role] if user is not None else "service user"
         found.append(
             {
                 "title": SECTIONS["preparation"][0],

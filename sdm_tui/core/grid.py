@@ -220,7 +220,7 @@ def _cross_check(
 ) -> list[Problem]:
     problems: list[Problem] = []
 
-    def add(loc: tuple, message: str, fix: str, severity: str = "error") -> None:
+    def add(loc: tuple[str | int, ...], message: str, fix: str, severity: str = "error") -> None:
         problems.append(Problem(file, lines.line_of(loc), message, fix, severity))  # type: ignore[arg-type]
 
     for table in ("options", "questions", "sources"):
@@ -292,7 +292,7 @@ def _check_format(grid: OptionGrid, file: str, lines: LineMap) -> list[Problem]:
     newest first, whose first entry is the grid's own version."""
     problems: list[Problem] = []
 
-    def add(loc: tuple, message: str, fix: str) -> None:
+    def add(loc: tuple[str | int, ...], message: str, fix: str) -> None:
         problems.append(Problem(file, lines.line_of(loc), message, fix))
 
     if grid.schema_version == 1:

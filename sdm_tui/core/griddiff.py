@@ -297,6 +297,6 @@ def _question_text(grid: Any, question_id: str) -> str:
     if grid is None:
         return ""
     try:
-        return grid.question(question_id).text
+        return str(grid.question(question_id).text)
     except KeyError:
         return ""

@@ -38,13 +38,13 @@ from datetime import date
 from pathlib import Path
 from typing import Literal, TextIO
 
+from sdm_tui.core.catalog import grid_paths
 from sdm_tui.core.grid import (
     Answer,
     Level,
     OptionGrid,
     OptionKind,
     Topic,
-    grid_paths,
     load_grid,
 )
 from sdm_tui.core.gridrules import RuleProblem, as_problems, check_rules

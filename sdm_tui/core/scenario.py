@@ -296,7 +296,7 @@ def _load(path: Path, grids: dict[str, OptionGrid] | None) -> tuple[Scenario, Li
     except ValidationError as exc:
         raw = validation_problems(exc, name, lines, "scenario")
         raise FileProblems(
-            [_better_fix(err, p, lines) for err, p in zip(exc.errors(), raw, strict=True)]
+            [_better_fix(dict(err), p, lines) for err, p in zip(exc.errors(), raw, strict=True)]
         ) from None
     problems = _cross_check(scenario, name, lines)
     if grids is not None:

@@ -196,7 +196,7 @@ class RecordStore:
         from sdm_tui.core import record
         from sdm_tui.core.record import RecordProblem
 
-        infos = []
+        infos: list[DraftInfo] = []
         if not self.drafts_dir.is_dir():
             return infos
         for path in self.drafts_dir.glob("*.toml"):
@@ -315,7 +315,7 @@ class RecordStore:
         md_path: Path | None = path.with_suffix(".md")
         md_error = ""
         try:
-            atomic_write(md_path, markdown.encode("utf-8"))
+            atomic_write(path.with_suffix(".md"), markdown.encode("utf-8"))
         except StoreError as exc:
             md_path, md_error = None, str(exc)
         self.discard_draft(session.record_id)

@@ -36,7 +36,6 @@ from sdm_tui.core.session import (
     FEEDBACK_ITEMS,
     Answer3,
     CarerConsent,
-    ConcernKind,
     GridRef,
     Involvement,
     Leaning,
@@ -49,6 +48,15 @@ from sdm_tui.core.session import (
     WrittenWith,
     grid_ref,
     new_session,
+)
+from sdm_tui.core.synth_words import (
+    CONCERNS,
+    FOLLOW_UPS,
+    PLAN_TEXT,
+    RESPONSES,
+    STAY_WELL,
+    WANTS,
+    WORRIES,
 )
 
 FIRST_DAY = date(2022, 1, 3)
@@ -134,46 +142,6 @@ NEXT_STEPS = (
     "Heart tracing before starting",
     "Book the next review",
 )
-
-# Record format 2: what people write beforehand, worry about, and plan (all invented).
-WANTS = (
-    "I want to talk about my weight.",
-    "I want to know if I can take less.",
-    "I want to feel less tired in the day.",
-    "I want to understand my choices.",
-)
-STAY_WELL = (
-    "I walk every morning.",
-    "I keep a regular bedtime.",
-    "I see my sister on Sundays.",
-    "I go to my music group.",
-    "I write down how I feel each night.",
-)
-WORRIES = (
-    "I worry I will get unwell again if I change.",
-    "I worry about my heart.",
-    "I worry nobody will listen.",
-)
-CONCERNS: dict[ConcernKind, tuple[str, ...]] = {
-    ConcernKind.SIDE_EFFECT: ("I keep putting on weight.", "I feel shaky in the mornings."),
-    ConcernKind.SAFETY: ("I am scared of falling at night.", "I worry about driving on it."),
-    ConcernKind.CARE: ("Nobody called me back last time.", "I see a new doctor every visit."),
-    ConcernKind.OTHER: ("I cannot get to the pharmacy easily.",),
-}
-RESPONSES = (
-    "We agreed to check this at every visit.",
-    "The nurse will look into it this week.",
-    "We talked it through and agreed a plan.",
-)
-FOLLOW_UPS = ("Care coordinator, this week", "Nurse, before the review", "Pharmacist")
-PLAN_TEXT = {
-    "warning_signs": ("I stop sleeping.", "I stop going out.", "I feel people are against me."),
-    "what_helps": ("Talking to my sister.", "Keeping to my routine.", "Time outdoors."),
-    "watch_for": ("Sleep getting worse for a week.", "Missing appointments."),
-    "contact": ("My care coordinator, on weekdays.", "The crisis team, at night."),
-    "meet_sooner": ("If my sleep is bad for a week.", "If the voices get louder."),
-}
-
 
 _LEANING_SCALE = (Leaning.AWAY, Leaning.UNSURE, Leaning.OPEN, Leaning.TOWARDS)
 
@@ -392,7 +360,9 @@ class _Person:
             liked = [o for o in s.team_talk.options if su.leanings.get(o) == Leaning.TOWARDS]
             option = (liked or list(s.team_talk.options))[0]
             s = t.set_decision(s, outcome=outcome, option=option)
-            stances = (Stance.AGREE,) * 6 + (Stance.GO_ALONG,) * 2 + (Stance.DISAGREE,)
+            stances: tuple[Stance, ...] = (
+                (Stance.AGREE,) * 6 + (Stance.GO_ALONG,) * 2 + (Stance.DISAGREE,)
+            )
         else:
             s = t.set_decision(s, outcome=outcome)
             stances = (Stance.AGREE, Stance.GO_ALONG, Stance.DISAGREE)

@@ -141,7 +141,7 @@ class Access:
         return origins
 
     def host_ok(self, host_header: str | None) -> bool:
-        return bool(host_header) and host_header.lower() in self.allowed_hosts()
+        return host_header is not None and host_header.lower() in self.allowed_hosts()
 
     def origin_ok(self, origin: str | None, host_header: str | None) -> bool:
         """The Origin must be one of ours and name the same host the request was sent to."""

@@ -187,7 +187,7 @@ class ConsultationServer(Server):
     def _has_session(self, request: web.Request) -> bool:
         return self.access.session_ok(request.cookies.get(self.access.cookie_name))
 
-    async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
         if not self._has_session(request):
             if not self.access.spend_token(request.query.get("token")):
                 log.warning("refused: page without a valid token")
@@ -250,6 +250,10 @@ class ConsultationServer(Server):
         width = _clamp(request.query.get("width", ""), 80, 20, 500)
         height = _clamp(request.query.get("height", ""), 24, 8, 200)
         service: ConsultationService | None = None
+
+        async def close() -> None:
+            await websocket.close()
+
         try:
             await websocket.prepare(request)
             live.websocket = websocket
@@ -257,7 +261,7 @@ class ConsultationServer(Server):
                 self.command,
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
-                close=websocket.close,
+                close=close,
                 download_manager=self.download_manager,
                 debug=self.debug,
             )

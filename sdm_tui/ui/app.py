@@ -125,7 +125,7 @@ class SdmApp(App[None]):
         """Textual's palette, with the highlighted command marked ▶ (widgets/palette.py)."""
         from sdm_tui.ui.widgets.palette import MarkedCommandPalette
 
-        if self.use_command_palette and not MarkedCommandPalette.is_open(self):
+        if self.use_command_palette and not MarkedCommandPalette.is_open(self):  # type: ignore[arg-type]  # App[None]
             self.push_screen(MarkedCommandPalette(id="--command-palette"))
 
     def get_key_display(self, binding: Binding) -> str:
@@ -204,7 +204,8 @@ class SdmApp(App[None]):
             return
         if not self.ready and not self._loading:
             self._loading = True
-            self.run_worker(self._load, name="read grids and drafts", group="start-up")
+            # Textual 8.2.8's run_worker overloads refuse an async method returning None.
+            self.run_worker(self._load, name="read grids and drafts", group="start-up")  # type: ignore[arg-type]
         else:
             self._read_pane_css()
 

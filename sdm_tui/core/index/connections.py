@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar, cast
 
 from sdm_tui.core.fsutil import FileLock, UnsafeFileError, check_regular, open_regular
 from sdm_tui.core.index import schema
@@ -284,4 +284,4 @@ def recovering(method: Callable[Concatenate[C, P], R]) -> Callable[Concatenate[C
             self.recover()
             return method(self, *args, **kwargs)
 
-    return wrapper
+    return cast(Callable[Concatenate[C, P], R], wrapper)

@@ -88,9 +88,9 @@ class Verify(Sync):
                 break
             bad = [row for row in rows if not self._as_indexed(row)]
             if bad:
-                changed += self._read_again([row[_PATH] for row in bad])
+                changed += self._read_again([str(row[_PATH]) for row in bad])
             done += len(rows)
-            after = rows[-1][_PATH]
+            after = str(rows[-1][_PATH])
             if progress is not None:
                 progress(done, max(total, done))
             if pause:
@@ -110,7 +110,7 @@ class Verify(Sync):
                 if kind == "bad":
                     bad.append(str(rest[0]))
                     continue
-                done, total = int(rest[0]), int(rest[1])
+                done, total = int(str(rest[0])), int(str(rest[1]))
                 if bad:
                     changed += self._read_again(bad)
                     bad = []

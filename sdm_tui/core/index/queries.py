@@ -100,9 +100,10 @@ class Queries(Connections):
             row[15] = f"{self.root / row[1]}:{row[15]}"
         # Whatever the index file holds reaches the screen cleaned (it may have been
         # edited); but the path, which opens the file (shown cleaned by the list).
-        return IndexRow(
-            *(clean_line(v) if isinstance(v, str) and i != 1 else v for i, v in enumerate(row))
-        )
+        cleaned: list[Any] = [
+            clean_line(v) if isinstance(v, str) and i != 1 else v for i, v in enumerate(row)
+        ]
+        return IndexRow(*cleaned)
 
     def _select(self, f: Filters, tail: str, extra: list[Any]) -> list[IndexRow]:
         with self._use() as conn:
@@ -116,7 +117,8 @@ class Queries(Connections):
     def count(self, f: Filters) -> int:
         with self._use() as conn:
             where, params = self._where(f, conn)
-            return conn.execute(f"SELECT count(*) FROM records WHERE {where}", params).fetchone()[0]
+            found = conn.execute(f"SELECT count(*) FROM records WHERE {where}", params).fetchone()
+            return int(found[0])
 
     @recovering
     def page(self, f: Filters, offset: int, limit: int) -> list[IndexRow]:

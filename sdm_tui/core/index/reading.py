@@ -116,7 +116,7 @@ def read_file(root: str, rel: str, size: int, mtime_ns: int) -> FileRow:
     su = s.service_user()
     certainty = su.certainty if su is not None else {}
     created = s.created.astimezone(UTC).isoformat()
-    found = {
+    found: dict[str, Any] = {
         "record_id": s.record_id,
         "mode": s.mode.value,
         "synthetic": int(s.synthetic),

@@ -102,7 +102,7 @@ def as_indexed(row: Sequence[Any], columns: Sequence[str], root: Path, max_bytes
     if not sealed(row, columns):
         return False
     path = str(row[columns.index("path")])
-    return file_digest(root / path, max_bytes) == row[columns.index("sha256")]
+    return bool(file_digest(root / path, max_bytes) == row[columns.index("sha256")])
 
 
 def check_all(db: Path, root: Path, columns: Sequence[str], max_bytes: int, out: TextIO) -> None:

@@ -204,9 +204,9 @@ class OptionTalkPane(Pane):
             columns.append(GridColumn(option_id, label, option_w))
         rows = [(GridRow(LEAN_ROW, 1), [Text("") for _ in columns])]
         for question in self.grid.questions:
-            label = question.text if question_w >= 26 else question.label
+            words = question.text if question_w >= 26 else question.label
             cells = [self._answer_cell(question.id, o, option_w, height) for o in self.options]
-            question_cell = Text("\n".join(fit_lines(label, question_w, height)))
+            question_cell = Text("\n".join(fit_lines(words, question_w, height)))
             rows.append((GridRow(question.id, height), [question_cell, Text(""), *cells]))
         self._cells.clear()
         first = self.table.row_count == 0

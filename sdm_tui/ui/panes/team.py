@@ -415,7 +415,7 @@ class TeamTalkPane(Pane):
         event.stop()
         if self.session is None:
             return
-        role = self.query_one("#team-role", Select).value
+        role = str(self.query_one("#team-role", Select).value)
         label_input = self.query_one("#team-label", Input)
         label = label_input.value
         error = self.query_one("#team-label-error", Static)

@@ -23,6 +23,7 @@ from sdm_tui.ui.widgets.cursor import CursorOptionList
 
 if TYPE_CHECKING:
     from sdm_tui.core.store import DraftInfo
+    from sdm_tui.ui.app import SdmApp
 
 WELCOME = (
     "Choosing a medicine together. This screen is shared: the service user, the clinician "
@@ -47,6 +48,8 @@ NEEDS_LOAD = ("start", "resume", "role-play", "review")
 
 
 class HomeScreen(Screen[None]):
+    if TYPE_CHECKING:
+        app: SdmApp  # typed: this screen runs only in SdmApp
     BINDINGS = [Binding("escape", "app.quit", "Quit", show=False)]
 
     def __init__(self) -> None:
@@ -232,6 +235,8 @@ class HomeScreen(Screen[None]):
         from sdm_tui.core.transitions import set_team_talk
 
         grid = self.app.catalog.get(grid_id)
+        if grid is None:  # chosen from the catalog's own list, so only if it changed meanwhile
+            return
         session = new_session(grid_ref=grid_ref(grid), app_version=__version__)
         session = set_team_talk(session, decision=grid.decision)
         self.open(grid, session)

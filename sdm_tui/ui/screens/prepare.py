@@ -8,6 +8,8 @@ a consultation for the same reference offers it when it starts.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,6 +40,9 @@ from sdm_tui.core.session import (
     check_reference,
 )
 from sdm_tui.ui.screens.confirm import YesNo
+
+if TYPE_CHECKING:
+    from sdm_tui.ui.app import SdmApp
 
 SAVE_PAUSE = 0.6  # seconds after the last key before what is typed is saved
 INTRO = (
@@ -73,6 +78,9 @@ class ConfirmDiscard(YesNo):
 
 class PrepareScreen(Screen[None]):
     """Write a preparation; Escape or Done saves and goes back."""
+
+    if TYPE_CHECKING:
+        app: SdmApp  # typed: this screen runs only in SdmApp
 
     BINDINGS = [
         Binding("escape", "done", "Done"),
@@ -113,8 +121,8 @@ class PrepareScreen(Screen[None]):
                 )
             yield Label("How involved I want to be in the decision", markup=False)
             with RadioSet(id="prep-involvement"):
-                for value, words in INVOLVEMENT_TEXT.items():
-                    yield RadioButton(words, name=value.value)
+                for level, words in INVOLVEMENT_TEXT.items():
+                    yield RadioButton(words, name=level.value)
             with Horizontal(classes="buttons", id="prep-actions"):
                 yield Button("Done (Esc)", id="prep-done", variant="primary")
                 yield Button("Make a sheet to print", id="prep-sheet")
@@ -191,7 +199,9 @@ class PrepareScreen(Screen[None]):
         """What is on the screen, as a preparation (cleaned like any typed text)."""
         from sdm_tui.core.preparation import update_preparation
 
-        texts = {k: self.query_one(f"#prep-{k}", TextArea).text for k in PREPARATION_PROMPTS}
+        texts: dict[str, Any] = {
+            k: self.query_one(f"#prep-{k}", TextArea).text for k in PREPARATION_PROMPTS
+        }
         pressed = self.query_one("#prep-with", RadioSet).pressed_button
         written_with = WrittenWith(pressed.name) if pressed and pressed.name else None
         pressed = self.query_one("#prep-involvement", RadioSet).pressed_button

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -43,6 +44,9 @@ from sdm_tui.core.summary import DEFAULT_CONTACT, STANCE_TEXT, plain_date, summa
 from sdm_tui.core.text import clean_line
 from sdm_tui.ui.panes.side import IMPORTANCE_SHORT, OPEN_MARK, TALKED_MARK
 from sdm_tui.ui.widgets.marks import CursorDataTable
+
+if TYPE_CHECKING:
+    from sdm_tui.ui.app import SdmApp
 
 CHANGED_NOTE = (
     "≠ Changed on disk: this file is not what the records index held (its contents or the "
@@ -199,6 +203,9 @@ def facts(session: Session, today: date, grid_note: str = "") -> str:
 class RecordViewScreen(Screen[None]):
     """A saved record: views side by side (v) and the summary (s); t the person's timeline."""
 
+    if TYPE_CHECKING:
+        app: SdmApp  # typed: this screen runs only in SdmApp
+
     CSS_PATH = "review.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -226,7 +233,7 @@ class RecordViewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        note = self.app.catalog.version_note(self.session.grid)  # type: ignore[attr-defined]
+        note = self.app.catalog.version_note(self.session.grid)
         yield Static(facts(self.session, self.today, note), id="record-facts", markup=False)
         if self.changed:
             yield Static(CHANGED_NOTE, id="record-changed", markup=False)
@@ -277,8 +284,8 @@ class RecordViewScreen(Screen[None]):
     def _opened(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "tab-summary" and not self._summary_shown:
             self._summary_shown = True
-            grid = self.app.catalog.exact(self.session.grid)  # type: ignore[attr-defined]
-            contact = self.app.store.clinic_contact(DEFAULT_CONTACT)  # type: ignore[attr-defined]
+            grid = self.app.catalog.exact(self.session.grid)
+            contact = self.app.store.clinic_contact(DEFAULT_CONTACT)
             markdown = summary_markdown(self.session, grid, contact=contact)
             self.query_one("#record-summary", Markdown).update(markdown)
 

@@ -24,6 +24,7 @@ import sqlite3
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -52,11 +53,17 @@ from sdm_tui.ui.screens.review_rows import (
 from sdm_tui.ui.widgets.marks import CursorSelect
 from sdm_tui.ui.widgets.virtual_list import VirtualList
 
+if TYPE_CHECKING:
+    from sdm_tui.ui.app import SdmApp
+
 DEBOUNCE_S = 0.15
 
 
 class ReviewScreen(FolderChecks, Screen[None]):
     """Every finished record, newest first, with filters; open, timeline, clinic view."""
+
+    if TYPE_CHECKING:
+        app: SdmApp  # typed: this screen runs only in SdmApp
 
     CSS_PATH = "review.tcss"
     BINDINGS = [
@@ -93,7 +100,7 @@ class ReviewScreen(FolderChecks, Screen[None]):
 
     @property
     def root(self) -> Path:
-        return self._root if self._root is not None else self.app.store.root  # type: ignore[attr-defined]
+        return self._root if self._root is not None else self.app.store.root
 
     # Layout ------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
+from typing import Any
 
 from textual import work
 from textual.app import App
@@ -39,7 +40,7 @@ class FolderChecks:
     _last_requery: float
     _rows_early: bool  # a long check has shown its first rows (the newest are read first)
     _gone: bool
-    app: App  # type: ignore[type-arg]
+    app: App[Any]
 
     def _show_status(self) -> None: ...  # pragma: no cover - the screen's
     def requery(self, *, keep_cursor: bool = False) -> None: ...  # pragma: no cover

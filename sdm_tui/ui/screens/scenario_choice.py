@@ -8,6 +8,8 @@ it; Home opens it like any other consultation.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +25,9 @@ from sdm_tui.core.scenario import Scenario
 from sdm_tui.core.session import ROLE_NAMES, Session, SessionError
 from sdm_tui.core.training import start_role_play
 from sdm_tui.ui.widgets.cursor import CursorOptionList
+
+if TYPE_CHECKING:
+    from sdm_tui.ui.app import SdmApp
 
 VALIDATE = "sdm-tui scenarios validate"
 MAX_PROBLEMS = 4
@@ -54,13 +59,16 @@ def preview(scenario: Scenario, grid: OptionGrid | None) -> Text:
 class ChooseScenario(Screen[Session | None]):
     """Returns the new role-play session, or None (Escape)."""
 
+    if TYPE_CHECKING:
+        app: SdmApp  # typed: this screen runs only in SdmApp
+
     CSS_PATH = "training.tcss"
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
 
     def compose(self) -> ComposeResult:
         app = self.app
-        scenarios = app.scenarios.scenarios.values()  # type: ignore[attr-defined]
+        scenarios = app.scenarios.scenarios.values()
         yield Header()
         with Vertical(id="scenario-choice"):
             yield Static("◎ Training role-play: choose a scenario", classes="heading")
@@ -82,8 +90,8 @@ class ChooseScenario(Screen[Session | None]):
 
     def on_mount(self) -> None:
         listing = self.query_one("#scenario-list", OptionList)
-        problems = self.app.scenarios.problems  # type: ignore[attr-defined]
-        folder = self.app.scenarios_dir  # type: ignore[attr-defined]
+        problems = self.app.scenarios.problems
+        folder = self.app.scenarios_dir
         note = self.query_one("#scenario-problems", Static)
         if listing.option_count:
             listing.highlighted = 0
@@ -112,18 +120,18 @@ class ChooseScenario(Screen[Session | None]):
 
     @on(OptionList.OptionHighlighted, "#scenario-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        scenario = self.app.scenarios.get(event.option.id or "")  # type: ignore[attr-defined]
+        scenario = self.app.scenarios.get(event.option.id or "")
         if scenario is None:
             return
-        grid = self.app.catalog.get(scenario.grid)  # type: ignore[attr-defined]
+        grid = self.app.catalog.get(scenario.grid)
         self.query_one("#scenario-text", Static).update(preview(scenario, grid))
         self.query_one("#scenario-preview", VerticalScroll).scroll_home(animate=False)
 
     @on(OptionList.OptionSelected, "#scenario-list")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        scenario = self.app.scenarios.get(event.option.id or "")  # type: ignore[attr-defined]
-        grid = self.app.catalog.get(scenario.grid) if scenario else None  # type: ignore[attr-defined]
+        scenario = self.app.scenarios.get(event.option.id or "")
+        grid = self.app.catalog.get(scenario.grid) if scenario else None
         if scenario is None or grid is None:
             self.notify("This scenario's grid is not available.", severity="error")
             return

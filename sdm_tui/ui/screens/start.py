@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -11,8 +13,13 @@ from textual.widgets.option_list import Option
 
 from sdm_tui.ui.widgets.cursor import CursorOptionList
 
+if TYPE_CHECKING:
+    from sdm_tui.ui.app import SdmApp
+
 
 class ChooseGrid(ModalScreen[str | None]):
+    if TYPE_CHECKING:
+        app: SdmApp  # typed: this screen runs only in SdmApp
     BINDINGS = [("escape", "dismiss(None)", "Back")]
 
     def compose(self) -> ComposeResult:

@@ -168,8 +168,8 @@ class GridView(ScrollView, can_focus=True):
         self._column_index = {column.key: i for i, column in enumerate(self.columns)}
         self._measure()
         self._forget()
-        row, column = self.cursor_coordinate
-        self.cursor_coordinate = self.validate_cursor_coordinate(Coordinate(row, column))
+        at_row, at_column = self.cursor_coordinate
+        self.cursor_coordinate = self.validate_cursor_coordinate(Coordinate(at_row, at_column))
         self._scroll_to_cursor()
         self.refresh()
 

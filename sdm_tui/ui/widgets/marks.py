@@ -24,6 +24,7 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
 from textual.strip import Strip
+from textual.style import Style as ContentStyle
 from textual.widgets import Checkbox, DataTable, RadioButton, RadioSet, Select, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -90,10 +91,10 @@ def _cursor_content(content: Content, at_cursor: bool) -> Content:
     return Content.assemble(CURSOR if at_cursor else " ", content)
 
 
-def _pieces(content: Content) -> list[tuple[str, object]]:
+def _pieces(content: Content) -> list[tuple[str, ContentStyle | str]]:
     """The button's three parts, with the inner mark blanked."""
     plain = content.plain
-    parts = []
+    parts: list[tuple[str, ContentStyle | str]] = []
     for span in content.spans:
         parts.append((plain[span.start : span.end], span.style))
     if len(parts) == 3:

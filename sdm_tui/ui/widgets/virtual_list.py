@@ -197,8 +197,8 @@ class VirtualList(ScrollView, Generic[T], can_focus=True):
         text = Text(CURSOR_MARK if at_cursor else NO_MARK, no_wrap=True)
         text.append_text(self._render_row(row, max(width - len(NO_MARK), 1)))
         text.truncate(width, overflow="ellipsis", pad=True)
-        style = self.get_visual_style("virtual-list--cursor" if at_cursor else "virtual-list--row")
-        return Strip(text.render(self.app.console), width).apply_style(style.rich_style)
+        visual = self.get_visual_style("virtual-list--cursor" if at_cursor else "virtual-list--row")
+        return Strip(text.render(self.app.console), width).apply_style(visual.rich_style)
 
     # Cursor ------------------------------------------------------------------
 
