@@ -10,7 +10,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 RECORDS ?= ./records
 
-.PHONY: run test typecheck bench fuzz lint format clean
+.PHONY: run test typecheck bench bench-suite fuzz lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
+
+# The whole test suite's wall time, for information (benchmarks/suite.py; minutes).
+bench-suite: $(STAMP)
+	$(PY) -m benchmarks suite
 
 # 10,000 mutated records, grids and scenarios, then 1,000 SIGKILLs mid-save (a few minutes).
 fuzz: $(STAMP)

@@ -2,7 +2,9 @@
 
     make bench                              everything
     .venv/bin/python -m benchmarks startup keys   only these (save, no-textual,
-                                            startup, keys, typing, review)
+                                            startup, keys, typing, review, suite)
+    make bench-suite                        the whole test suite's time (information;
+                                            only when named, it takes minutes)
 
 Figures (each a dict: name, value, unit, target, pass, baseline, ratio; `target_on`
 says whether the target is on the value, the ratio or the p95; extra keys keep the
@@ -152,6 +154,12 @@ def _typing() -> list[dict]:
     return [bench_typing()]
 
 
+def _suite() -> list[dict]:
+    from benchmarks.suite import bench_suite
+
+    return [bench_suite()]
+
+
 def _review() -> list[dict]:
     from benchmarks.review import bench_review
 
@@ -166,7 +174,10 @@ BENCHES: dict[str, Callable[[], list[dict]]] = {
     "keys": _keys,
     "typing": _typing,  # benchmarks/typing.py: 3,000 characters into a text box
     "review": _review,  # benchmarks/review.py: review at clinic scale (its own figures)
+    "suite": _suite,  # benchmarks/suite.py: the whole test suite's time (only when named)
 }
+# Run only when named (`python -m benchmarks suite`, `make bench-suite`): they take minutes.
+ONLY_WHEN_NAMED = {"suite"}
 
 
 def _target(figure: dict) -> str:
@@ -198,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     figures: list[dict] = []
     for name, bench in BENCHES.items():
-        if not wanted or name in wanted:
+        if (not wanted and name not in ONLY_WHEN_NAMED) or name in wanted:
             print(f"running {name} ...", file=sys.stderr, flush=True)
             figures.extend(bench())
     for figure in figures:
