@@ -8,6 +8,7 @@ fail with a clear message when the screen is not what the step expects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -109,6 +110,16 @@ async def tab_to(pilot: Pilot, widget_id: str, limit: int = 40) -> None:
             return
         await pilot.press("tab")
     raise AssertionError(f"Tab never reached #{widget_id}; stuck on {focused_id(pilot)}")
+
+
+async def until(pilot: Pilot, done: Callable[[], bool], what: str, limit: float = 10.0) -> None:
+    """Let the app run (its timers, workers, messages) until `done()`; the limit only
+    stops a hang, it is not a timing assertion."""
+    waited = 0.0
+    while not done():
+        assert waited < limit, f"never happened: {what}"
+        await pilot.pause(0.05)
+        waited += 0.05
 
 
 async def typing_applied(pilot: Pilot, limit: float = 5.0) -> None:

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from flow import until
 from snapshot_apps import (
     OTHER_REF,
     REVIEW_REF,
@@ -203,8 +204,12 @@ async def test_typing_waits_for_a_pause_then_filters(root: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         await type_into(pilot, "#f-ref", OTHER_REF, submit=False)
-        await pilot.pause(0.6)  # longer than the debounce; no Enter
-        assert [r.service_user_ref for r in rows_of(screen)] == [OTHER_REF]
+        # No Enter: the list is filtered once typing pauses (the debounce timer).
+        await until(
+            pilot,
+            lambda: [r.service_user_ref for r in rows_of(screen)] == [OTHER_REF],
+            "the list filtered after a pause in typing",
+        )
 
 
 def test_dates_are_checked() -> None:
