@@ -249,3 +249,22 @@ def test_a_build_stopped_before_its_words_were_indexed_is_started_again(folder: 
         assert index.rebuilt and index.count(ALL) == 0
         index.refresh()
         assert index.count(ALL) == COUNT
+
+
+def test_the_first_batches_of_every_reader_come_together(folder: Path) -> None:
+    """Two reader processes share the newest files alternately: the first rows written
+    hold both first batches, so the list's first page is never half of the newest."""
+    from sdm_tui.core.index.pool import FIRST_BATCH, read_in_processes
+    from sdm_tui.core.index.walk import folders
+
+    items = sorted(
+        (i for _, files in folders(folder) for i in files or []),
+        key=lambda item: item[0].split("/", 1)[-1],
+        reverse=True,
+    )[: 2 * FIRST_BATCH + 10]
+    batches = list(read_in_processes(str(folder), items, 2, 500))
+    first = {values[0] for values, _ in batches[0]}
+    assert first == {rel for rel, _, _ in items[: 2 * min(FIRST_BATCH, len(items) // 2)]}
+    assert sorted(values[0] for rows in batches for values, _ in rows) == sorted(
+        rel for rel, _, _ in items
+    )

@@ -51,7 +51,8 @@ def read_in_processes(
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
     shares = [items[k::workers] for k in range(workers)]
-    results: queue.Queue[list[FileRow] | tuple[int, int]] = queue.Queue()
+    # (worker, rows) for each batch; (worker, count read) when a worker ends.
+    results: queue.Queue[tuple[int, list[FileRow] | int]] = queue.Queue()
 
     def pump(stdout: IO[bytes], share: int) -> None:
         count = 0
@@ -59,7 +60,7 @@ def read_in_processes(
             while True:
                 rows = pickle.load(stdout)
                 count += len(rows)
-                results.put(rows)
+                results.put((share, rows))
         except (EOFError, OSError, pickle.UnpicklingError):
             pass
         finally:
@@ -82,13 +83,27 @@ def read_in_processes(
                 proc.stdin.write(pickle.dumps((root, share, size), pickle.HIGHEST_PROTOCOL))
                 proc.stdin.close()
         finished = 0
+        # The first batches are held until every worker has sent its own (or ended):
+        # together they are the newest files, so the first page shown is the right one.
+        waiting = set(range(len(procs)))
+        held: list[list[FileRow]] = []
         while finished < len(procs):
-            item = results.get()
+            k, item = results.get()
             if isinstance(item, list):
-                yield item
+                if not waiting:
+                    yield item
+                    continue
+                held.append(item)
+                waiting.discard(k)
+                if not waiting:
+                    yield [row for rows in held for row in rows]
                 continue
             finished += 1
-            k, count = item
+            count = item
+            if k in waiting:
+                waiting.discard(k)
+                if not waiting and held:
+                    yield [row for rows in held for row in rows]
             for start in range(count, len(shares[k]), size):  # a worker that died early
                 yield read_batch(root, shares[k][start : start + size])
     finally:
