@@ -26,6 +26,7 @@ from sdm_tui.core.session import (
     Session,
     Stance,
 )
+from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.panes.decision import ANSWERS, OUTCOMES, STANCES
 from sdm_tui.ui.panes.options import FIRST_OPTION_COL, OptionTalkPane
 from sdm_tui.ui.panes.team import CONSENT_TEXT
@@ -47,6 +48,24 @@ STANCE_WORDS = {stance: words for words, stance in STANCES}
 
 
 # Reading the screen ------------------------------------------------------------
+
+
+async def open_consultation(
+    app: SdmApp, pilot: Pilot, session: Session, talk_key: str = ""
+) -> ConsultationScreen:
+    """Open the real consultation screen on a prepared session, as Home does (claim the
+    draft, push the screen), then open a talk by its key. Most tests start here; one
+    end-to-end keyboard test per mode starts from Home instead (`start`)."""
+    grid = app.catalog.get(session.grid.id)
+    assert grid is not None, session.grid.id
+    app.store.claim_draft(session.record_id)
+    screen = ConsultationScreen(app.store, grid, session)
+    await app.push_screen(screen)
+    await pilot.pause()
+    if talk_key:
+        await pilot.press(talk_key)
+        await pilot.pause()
+    return screen
 
 
 def consultation(pilot: Pilot) -> ConsultationScreen:

@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from harness import open_consultation
+from flow import open_consultation
 from textual.app import App
 
 from sdm_tui import __main__ as cli

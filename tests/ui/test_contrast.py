@@ -116,7 +116,7 @@ async def test_the_focused_grid_cell_in_option_talk_reaches_4_5_in_high_contrast
     example_app,  # type: ignore[no-untyped-def]
 ) -> None:
     """Measured on the drawn cell, not the theme: option talk's own CSS is in play."""
-    from harness import open_consultation
+    from flow import open_consultation
 
     from sdm_tui.core.session import Role, grid_ref, new_session
     from sdm_tui.core.transitions import add_participant, choose_options

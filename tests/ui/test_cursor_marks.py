@@ -144,7 +144,7 @@ def underlined(app: App) -> list[str]:
 
 
 async def test_the_talk_shown_and_a_focused_drop_down_are_underlined(tmp_path: Path) -> None:
-    from harness import open_consultation
+    from flow import open_consultation
     from textual.widgets import Select
 
     from sdm_tui.core.session import grid_ref, new_session

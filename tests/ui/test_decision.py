@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flow import typing_applied
-from harness import open_consultation
+from flow import open_consultation, typing_applied
 from textual.containers import VerticalScroll
 from textual.widgets import Input, RadioSet, Select, Static, TextArea
 

@@ -8,8 +8,7 @@ import tomllib
 from datetime import date, timedelta
 
 import flow
-from flow import consultation, focused_id, saved_files, saved_record
-from harness import open_consultation
+from flow import consultation, focused_id, open_consultation, saved_files, saved_record
 from textual.widgets import Button, Input, Markdown, Static, TextArea
 
 from sdm_tui.core import transitions as t

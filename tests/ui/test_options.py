@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from harness import open_consultation
+from flow import open_consultation
 from textual.coordinate import Coordinate
 from textual.widgets import Static, TextArea
 

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from flow import consultation, draft, open_disagreement, typing_applied
-from harness import open_consultation
+from flow import consultation, draft, open_consultation, open_disagreement, typing_applied
 from textual import events
 from textual.keys import _character_to_key
 from textual.pilot import Pilot

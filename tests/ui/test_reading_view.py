@@ -3,7 +3,7 @@ with each person's ratings and leanings in words; r or Escape goes back."""
 
 from __future__ import annotations
 
-from harness import open_consultation
+from flow import open_consultation
 
 from sdm_tui.core.session import Leaning, Role, grid_ref, new_session
 from sdm_tui.core.transitions import add_participant, choose_options, rate_importance, set_leaning

@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flow import focused_id
-from harness import open_consultation
+from flow import focused_id, open_consultation
 from test_finish import ready_to_finish
 from textual.widgets import Input, Static
 

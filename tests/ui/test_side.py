@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness import open_consultation
+from flow import open_consultation
 from rich.text import Text
 from textual.widgets import Checkbox, DataTable, OptionList, TextArea
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import stat
 
-from flow import saved_record
+from flow import open_consultation, saved_record
 from handout_cases import typical
-from harness import open_consultation
 from textual.widgets import Static
 
 from sdm_tui.core.store import RecordStore
