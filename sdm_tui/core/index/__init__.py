@@ -3,7 +3,9 @@
 The TOML records stay the source of truth. `<root>/index.sqlite3` (0600)
 holds one row per record file with the fields the list, the filters and the
 clinic view need, plus the file's size and mtime_ns so `refresh()` can tell
-which files were added, changed or removed since it last looked. Changed and
+which files were added, changed or removed since it last looked (a month
+folder whose own mtime and row count are unchanged is passed over: an edit in
+place, which leaves the folder's mtime alone, is for `verify()`). Changed and
 new files are read once, never through a link, only if regular and within the
 size limit, and checked as `sdm-tui records verify` does; a file that fails
 (a link, a FIFO, too large, damaged) is indexed with its status and one-line
