@@ -48,6 +48,7 @@ from sdm_tui.core.session import CarerConsent, Leaning, Role, Session, grid_ref,
 from sdm_tui.core.store import RecordStore
 from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.app import __file__ as sdm_app_file
+from sdm_tui.ui.textual_compat import notifications
 
 SIZE = (120, 40)
 TARGET_P95_MS = 10.0  # where it is developed, so slower machines stay inside 16 (issue 19)
@@ -159,7 +160,7 @@ async def _settle(app: KeyClock, quiet: float = 0.08) -> None:
         last = app.frames[-1] if app.frames else app.key_at
         if time.perf_counter() - last < quiet:
             continue
-        if app._notifications:
+        if notifications(app):
             continue
         return
 
