@@ -16,6 +16,7 @@ from sdm_tui.ui.screens.prepare import PrepareScreen
 
 async def wait_saved(pilot, screen: PrepareScreen) -> None:
     """Until the save timer has run (the app's own timer, not a fixed pause)."""
+    await pilot.pause()  # the last key's Changed message starts the timer
     for _ in range(100):
         if screen._timer is None:
             break
