@@ -432,7 +432,7 @@ def offer_preparation(screen) -> None:
 
     session = screen.session
     reference = session.service_user_ref
-    offered: set[str] = screen.__dict__.setdefault("_offered_preparations", set())
+    offered: set[str] = screen.offered_preparations
     if (
         not reference
         or reference in offered

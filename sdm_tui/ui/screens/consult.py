@@ -143,6 +143,7 @@ class ConsultationScreen(Screen[None]):
         self._writing: Future[str] | None = None
         self._save_line = ""
         self._remembered = ""
+        self.offered_preparations: set[str] = set()  # references asked about (concerns.py)
 
     def compose(self) -> ComposeResult:
         yield Header()
