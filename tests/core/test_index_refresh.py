@@ -143,6 +143,20 @@ def test_an_edit_in_place_is_left_to_the_file_check(folder: Path, reads: list[st
         assert checked.checked == COUNT and checked.changed == 1
 
 
+def test_a_full_refresh_compares_every_file(folder: Path, reads: list[str]) -> None:
+    """What Ctrl+R asks for: an edit in place is found though the folder looks unchanged."""
+    with settled(folder) as index:
+        path = records(folder)[0]
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"synthetic = true", b"synthetic = true ", 1))
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+        assert index.refresh().updated == 0
+        reads.clear()
+        changes = index.refresh(full=True)
+        assert (changes.added, changes.updated, changes.removed) == (0, 1, 0)
+        assert reads == [str(path.relative_to(folder))]
+
+
 def test_a_row_gone_from_the_index_is_read_again(folder: Path) -> None:
     with settled(folder) as index:
         conn = sqlite3.connect(folder / INDEX_NAME)

@@ -31,26 +31,29 @@ class Sync(Connections):
         progress: Callable[[int, int], None] | None = None,
         *,
         workers: int | None = None,
+        full: bool = False,
     ) -> Changes:
         """Catch up with the folder: read new and changed files, drop removed ones.
 
         Safe from a worker thread (it uses that thread's own connection).
         `progress(done, total)` is called as files are read. `workers`: processes
-        to read files with (default: a pool when there are many to read).
+        to read files with (default: a pool when there are many to read). `full`:
+        compare every file's size and mtime, even in month folders that look
+        unchanged (what someone asks for when they check the folder themselves).
         """
         start = time.perf_counter()
         rebuilt = self.rebuilt
         self.stale = False
         with self._refresh_lock():
             try:
-                added, updated, removed = self._refresh(progress, workers)
+                added, updated, removed = self._refresh(progress, workers, full)
             except sqlite3.ProgrammingError:
                 if self._closed:  # closed (the window went) while refreshing: nothing to do
                     return Changes(0, 0, 0, time.perf_counter() - start, rebuilt)
                 # Another thread found damage and started a fresh index: fill that one.
                 self.stale = False
                 rebuilt = True
-                added, updated, removed = self._refresh(progress, workers)
+                added, updated, removed = self._refresh(progress, workers, full)
             except sqlite3.DatabaseError as exc:
                 if not is_damage(exc):
                     raise
@@ -58,23 +61,24 @@ class Sync(Connections):
                 self.recover()
                 self.stale = False
                 rebuilt = True
-                added, updated, removed = self._refresh(progress, workers)
+                added, updated, removed = self._refresh(progress, workers, full)
         self.rebuilt = False
         return Changes(added, updated, removed, time.perf_counter() - start, rebuilt)
 
     def _refresh(
-        self, progress: Callable[[int, int], None] | None, workers: int | None
+        self, progress: Callable[[int, int], None] | None, workers: int | None, full: bool
     ) -> tuple[int, int, int]:
         with self._refresh_connection() as own:
-            return self._catch_up(own, progress, workers)
+            return self._catch_up(own, progress, workers, full)
 
     def _catch_up(
         self,
         own: sqlite3.Connection | None,
         progress: Callable[[int, int], None] | None,
         workers: int | None,
+        full: bool = False,
     ) -> tuple[int, int, int]:
-        stale, updated, removed, folder_state = self._compare(own)
+        stale, updated, removed, folder_state = self._compare(own, full)
         for start in range(0, len(removed), BATCH):
             with self._use(own) as conn:
                 self._write(conn, removed[start : start + BATCH], [])
@@ -105,7 +109,7 @@ class Sync(Connections):
         return len(stale) - updated, updated, len(removed)
 
     def _compare(
-        self, own: sqlite3.Connection | None
+        self, own: sqlite3.Connection | None, full: bool = False
     ) -> tuple[list[tuple[str, int, int]], int, list[str], dict[str, tuple[int, int]] | None]:
         """(files to read, how many changed, paths gone, folders' new state or None if the same).
 
@@ -131,7 +135,8 @@ class Sync(Connections):
                 seen.add(folder)
                 last = before.get(folder)
                 if (
-                    last is not None
+                    not full
+                    and last is not None
                     and last[0] == mtime_ns != -1
                     and conn.execute(counted, span(folder)).fetchone()[0] == last[1]
                 ):

@@ -170,7 +170,7 @@ class ReviewScreen(FolderChecks, Screen[None]):
 
     def _after_first_paint(self) -> None:
         self._load_grids()
-        self.action_check_folder()
+        self.action_check_folder(full=False)  # unchanged month folders passed over
 
     def on_unmount(self) -> None:
         # A check still running closes the index when it ends (see _finish_check).

@@ -39,6 +39,7 @@ class FolderChecks:
     _last_progress: float
     _last_requery: float
     _rows_early: bool  # a long check has shown its first rows (the newest are read first)
+    _full_check: bool  # this check compares every file, not only changed folders'
     _gone: bool
     app: App[Any]
 
@@ -46,9 +47,12 @@ class FolderChecks:
     def requery(self, *, keep_cursor: bool = False) -> None: ...  # pragma: no cover
     def _load_grids(self) -> None: ...  # pragma: no cover
 
-    def action_check_folder(self) -> None:
+    def action_check_folder(self, full: bool = True) -> None:
+        """Check the folder: every file's size and time when asked for (Ctrl+R), or
+        passing over month folders that look unchanged (`full=False`, on opening)."""
         if self.index is None or self.checking:
             return
+        self._full_check = full
         self._last_requery = time.monotonic()
         self._rows_early = False
         self.checking = "checking the folder…"
@@ -76,7 +80,7 @@ class FolderChecks:
             app.call_from_thread(self._show_progress, done, total)
 
         try:
-            result: Changes | str = index.refresh(progress=progress)
+            result: Changes | str = index.refresh(progress=progress, full=self._full_check)
         except (sqlite3.Error, OSError) as exc:
             result = str(exc)
         app.call_from_thread(self._finish_check, result)
