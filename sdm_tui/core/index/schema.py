@@ -34,7 +34,9 @@ ROW_SELECT = (
     "completed, option_id, sha256, flag, open_concerns"
 )
 
-BULK = "fts_after_build"  # meta key: a build from nothing is filling the index, words later
+# Meta key: a build from nothing is filling the index, its words (FTS5) come at the end.
+# Left behind by a build that stopped, it is finished by the next refresh (sync.py).
+BULK = "fts_after_build"
 FileRow = tuple[tuple[Any, ...], str]  # (column values in COLUMNS order, body)
 
 
@@ -228,8 +230,7 @@ def check_or_create(conn: sqlite3.Connection) -> tuple[bool, bool]:
     fts = fts5_available(conn)
     if version == SCHEMA_VERSION and expected_names(fts) <= tables:
         meta = dict(conn.execute("SELECT key, value FROM meta"))
-        # A build that stopped before its words were indexed (BULK left) starts again.
-        if meta.get("layout") == LAYOUT and meta.get("fts") == str(int(fts)) and BULK not in meta:
+        if meta.get("layout") == LAYOUT and meta.get("fts") == str(int(fts)):
             return fts, False
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -241,11 +242,7 @@ def check_or_create(conn: sqlite3.Connection) -> tuple[bool, bool]:
         }
         if version == SCHEMA_VERSION and expected_names(fts) <= set(current):
             meta = dict(conn.execute("SELECT key, value FROM meta"))
-            if (
-                meta.get("layout") == LAYOUT
-                and meta.get("fts") == str(int(fts))
-                and BULK not in meta
-            ):
+            if meta.get("layout") == LAYOUT and meta.get("fts") == str(int(fts)):
                 conn.execute("COMMIT")
                 return fts, False
         for name, kind in current.items():

@@ -78,6 +78,12 @@ class Sync(Connections):
         workers: int | None,
         full: bool = False,
     ) -> tuple[int, int, int]:
+        if self.fts:
+            with self._use(own) as conn:
+                # A build that stopped before its words were indexed (under the refresh
+                # lock, so no other window is building): index the words it left.
+                if conn.execute("SELECT 1 FROM meta WHERE key = ?", (BULK,)).fetchone():
+                    self._bulk(conn, False)
         stale, updated, removed, folder_state = self._compare(own, full)
         for start in range(0, len(removed), BATCH):
             with self._use(own) as conn:
