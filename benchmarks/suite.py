@@ -50,6 +50,11 @@ def bench_suite(extra: list[str] | None = None) -> dict[str, object]:
         "passed": _count("passed", tail),
         "failed": _count("failed", tail),
         "summary": tail,
+        "failures": [
+            line.split(" ", 1)[1].split(" - ")[0]
+            for line in done.stdout.splitlines()
+            if line.startswith("FAILED ")
+        ],
         "cpus": os.cpu_count(),
         "load_before": load_before,
         "load_after": _load(),
