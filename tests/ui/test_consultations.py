@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from textual.widgets import TextArea
 
+from sdm_tui.core import transitions as t
 from sdm_tui.core.session import (
     Answer3,
     CarerConsent,
@@ -24,6 +25,8 @@ from sdm_tui.core.session import (
     Outcome,
     Role,
     Stance,
+    grid_ref,
+    new_session,
 )
 from sdm_tui.core.store import RecordStore
 from sdm_tui.core.summary import CARER_NOT_INCLUDED, plain_date
@@ -273,14 +276,17 @@ async def test_carer_and_service_user_disagree_about_stopping(
 
 
 async def test_deferred_decision(example_app: SdmApp, store: RecordStore) -> None:
+    """Starts after team talk, from a prepared session (team talk by keys: test 1)."""
     review = date.today() + timedelta(days=28)
+    grid = example_app.catalog.get("example-grid")
+    assert grid is not None
+    prepared = new_session(grid_ref=grid_ref(grid), app_version="test")
+    prepared = t.add_participant(prepared, Role.SERVICE_USER, "Me")
+    prepared = t.add_participant(prepared, Role.CLINICIAN, "Dr K")
+    prepared = t.set_reference(prepared, "SU-0042")
+    prepared = t.choose_options(prepared, ["tablet-a", "no-change"])
     async with example_app.run_test(size=SIZE) as pilot:
-        await flow.team(
-            pilot,
-            "example-grid",
-            [(Role.SERVICE_USER, "Me"), (Role.CLINICIAN, "Dr K")],
-            options=["tablet-a", "no-change"],
-        )
+        await flow.open_consultation(example_app, pilot, prepared)
         await flow.talk(pilot, "options")
         await flow.rate(pilot, "Me", {"weight": 4}, {"tablet-a": UNSURE})
         await flow.decide(
