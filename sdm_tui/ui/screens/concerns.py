@@ -39,6 +39,7 @@ from sdm_tui.core.session import (
     Session,
 )
 from sdm_tui.ui.screens.confirm import YesNo
+from sdm_tui.ui.screens.dialog import SaveCancelDialog
 
 RAISE_KEY = "ctrl+r"
 NEW = "new"
@@ -78,7 +79,7 @@ class RaisedConcern:
     words: str
 
 
-class RaiseConcernScreen(ModalScreen[RaisedConcern | None]):
+class RaiseConcernScreen(SaveCancelDialog[RaisedConcern]):
     """Who is worried, what kind of worry, and their words."""
 
     BINDINGS = [
@@ -112,15 +113,10 @@ class RaiseConcernScreen(ModalScreen[RaisedConcern | None]):
             yield Label("What worries them, in their words", markup=False)
             yield TextArea(id="concern-words", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="concern-error", classes="error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("Save (Ctrl+S)", id="save", variant="primary")
-                yield Button("Cancel (Esc)", id="cancel")
+            yield from self.save_cancel()
 
     def on_mount(self) -> None:
         self.query_one("#concern-who", RadioSet).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         words = self.query_one("#concern-words", TextArea).text
@@ -137,14 +133,6 @@ class RaiseConcernScreen(ModalScreen[RaisedConcern | None]):
             return
         chosen = ConcernKind(kind.name) if kind is not None and kind.name else ConcernKind.OTHER
         self.dismiss(RaisedConcern(who.name, chosen, words))
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
 
 
 class ConcernListScreen(ModalScreen[str | None]):
@@ -207,7 +195,7 @@ class ConcernResponse:
     follow_up: str
 
 
-class RespondScreen(ModalScreen[ConcernResponse | None]):
+class RespondScreen(SaveCancelDialog[ConcernResponse]):
     """The response to one concern: what was agreed, or that it stays open and who
     follows it up."""
 
@@ -239,15 +227,10 @@ class RespondScreen(ModalScreen[ConcernResponse | None]):
             yield Label("If it stays open: who follows it up, and when", markup=False)
             yield Input(c.follow_up, max_length=200, id="respond-follow-up")
             yield Static("", id="respond-error", classes="error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("Save (Ctrl+S)", id="save", variant="primary")
-                yield Button("Cancel (Esc)", id="cancel")
+            yield from self.save_cancel()
 
     def on_mount(self) -> None:
         self.query_one("#respond-text", TextArea).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         response = self.query_one("#respond-text", TextArea).text.strip()
@@ -264,16 +247,8 @@ class RespondScreen(ModalScreen[ConcernResponse | None]):
             return
         self.dismiss(ConcernResponse(self.concern.id, response, answered, follow_up))
 
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
-
-
-class PlanScreen(ModalScreen[dict[str, str] | None]):
+class PlanScreen(SaveCancelDialog[dict[str, str]]):
     """My plan if things get harder, in the service user's words."""
 
     BINDINGS = [
@@ -304,15 +279,10 @@ class PlanScreen(ModalScreen[dict[str, str] | None]):
                     soft_wrap=True,
                     tab_behavior="focus",
                 )
-            with Horizontal(classes="buttons"):
-                yield Button("Save (Ctrl+S)", id="save", variant="primary")
-                yield Button("Cancel (Esc)", id="cancel")
+            yield from self.save_cancel()
 
     def on_mount(self) -> None:
         self.query(TextArea).first().focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         self.dismiss(
@@ -321,14 +291,6 @@ class PlanScreen(ModalScreen[dict[str, str] | None]):
                 for key in PLAN_PROMPTS
             }
         )
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
 
 
 # Flows, for the consultation screen (it owns the session; these only ask it) --------

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from sdm_tui.core.session import Disagreement, Participant
+from sdm_tui.ui.screens.dialog import SaveCancelDialog
 from sdm_tui.ui.widgets.marks import Tick
 
 
@@ -37,7 +38,7 @@ class DisagreementViews:
     talked_through: bool
 
 
-class DisagreementScreen(ModalScreen[DisagreementViews | None]):
+class DisagreementScreen(SaveCancelDialog[DisagreementViews]):
     """Each side's view of one disagreement; Save keeps them, Escape changes nothing."""
 
     BINDINGS = [
@@ -91,21 +92,10 @@ class DisagreementScreen(ModalScreen[DisagreementViews | None]):
         else:
             self.query_one("#talked-through", Checkbox).focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def action_save(self) -> None:
         views = {p.id: self.query_one(f"#view-{p.id}", TextArea).text for p in self.voices}
         talked = self.query_one("#talked-through", Checkbox).value
         self.dismiss(DisagreementViews(self.disagreement.id, views, talked))
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
 
 
 class NameDisagreementScreen(ModalScreen[str | None]):

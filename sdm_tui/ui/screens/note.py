@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static, TextArea
+from textual.containers import Vertical
+from textual.widgets import Static, TextArea
+
+from sdm_tui.ui.screens.dialog import SaveCancelDialog
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(SaveCancelDialog[str]):
     """Returns the text typed, or None when cancelled (Escape or Cancel)."""
 
     BINDINGS = [
@@ -42,15 +42,10 @@ class NoteScreen(ModalScreen[str | None]):
             yield Static(Text(title, style="bold"), id="note-title", markup=False)
             yield Static(hint, classes="hint", markup=False)
             yield TextArea(id="note-text", soft_wrap=True, tab_behavior="focus")
-            with Horizontal(classes="buttons"):
-                yield Button("Save (Ctrl+S)", id="save", variant="primary")
-                yield Button("Cancel (Esc)", id="cancel")
+            yield from self.save_cancel()
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text.strip()
@@ -58,11 +53,3 @@ class NoteScreen(ModalScreen[str | None]):
             self.notify("Type something first, or press Escape to cancel.", severity="warning")
             return
         self.dismiss(text)
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
