@@ -20,7 +20,6 @@ from textual.widgets import (
     Input,
     Label,
     OptionList,
-    RadioButton,
     RadioSet,
     Static,
     TextArea,
@@ -40,6 +39,7 @@ from sdm_tui.core.session import (
 )
 from sdm_tui.ui.screens.confirm import YesNo
 from sdm_tui.ui.screens.dialog import SaveCancelDialog
+from sdm_tui.ui.widgets.marks import Radio
 
 RAISE_KEY = "ctrl+r"
 NEW = "new"
@@ -105,11 +105,11 @@ class RaiseConcernScreen(SaveCancelDialog[RaisedConcern]):
             yield Label("Who is worried", markup=False)
             with RadioSet(id="concern-who"):
                 for i, person in enumerate(self.voices):
-                    yield RadioButton(person.display, value=i == 0, name=person.id)
+                    yield Radio(person.display, value=i == 0, name=person.id)
             yield Label("It is about", markup=False)
             with RadioSet(id="concern-kind"):
                 for kind, words in CONCERN_KIND_TEXT.items():
-                    yield RadioButton(words, value=kind == ConcernKind.OTHER, name=kind.value)
+                    yield Radio(words, value=kind == ConcernKind.OTHER, name=kind.value)
             yield Label("What worries them, in their words", markup=False)
             yield TextArea(id="concern-words", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="concern-error", classes="error", markup=False)
@@ -222,8 +222,8 @@ class RespondScreen(SaveCancelDialog[ConcernResponse]):
             yield TextArea(c.response, id="respond-text", soft_wrap=True, tab_behavior="focus")
             still_open = c.status == "open" and bool(c.follow_up)  # new ones: answered
             with RadioSet(id="respond-status"):
-                yield RadioButton("Answered today", value=not still_open, name="answered")
-                yield RadioButton("Still open", value=still_open, name="open")
+                yield Radio("Answered today", value=not still_open, name="answered")
+                yield Radio("Still open", value=still_open, name="open")
             yield Label("If it stays open: who follows it up, and when", markup=False)
             yield Input(c.follow_up, max_length=200, id="respond-follow-up")
             yield Static("", id="respond-error", classes="error", markup=False)

@@ -40,6 +40,7 @@ from sdm_tui.core.session import (
     check_reference,
 )
 from sdm_tui.ui.screens.confirm import YesNo
+from sdm_tui.ui.widgets.marks import Radio
 
 if TYPE_CHECKING:
     from sdm_tui.ui.app import SdmApp
@@ -108,7 +109,7 @@ class PrepareScreen(Screen[None]):
             yield Label("I am writing this", markup=False)
             with RadioSet(id="prep-with"):
                 for value, words in WRITTEN_WITH_TEXT.items():
-                    yield RadioButton(words, value=value == WrittenWith.ALONE, name=value.value)
+                    yield Radio(words, value=value == WrittenWith.ALONE, name=value.value)
             for key, prompt in PREPARATION_PROMPTS.items():
                 yield Label(prompt, classes="prep-prompt", markup=False)
                 yield TextArea(
@@ -122,7 +123,7 @@ class PrepareScreen(Screen[None]):
             yield Label("How involved I want to be in the decision", markup=False)
             with RadioSet(id="prep-involvement"):
                 for level, words in INVOLVEMENT_TEXT.items():
-                    yield RadioButton(words, name=level.value)
+                    yield Radio(words, name=level.value)
             with Horizontal(classes="buttons", id="prep-actions"):
                 yield Button("Done (Esc)", id="prep-done", variant="primary")
                 yield Button("Make a sheet to print", id="prep-sheet")
