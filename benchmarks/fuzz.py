@@ -274,7 +274,7 @@ def seeds() -> list[Seed]:
         found.append(Seed("grid", path.name, path.read_bytes()))
     for path in scenario_paths():
         found.append(Seed("scenario", path.name, path.read_bytes()))
-    for path in sorted((REPO / "tests" / "data" / "records").glob("*.toml")):
+    for path in sorted((REPO / "tests" / "data" / "format1").glob("*.toml")):
         found.append(Seed("record", path.name, path.read_bytes(), record.load(path)))
     catalog = load_catalog()
     refs = [grid_ref(catalog.grids[key]) for key in sorted(catalog.grids)]

@@ -1,6 +1,6 @@
 """Records and drafts keep the grid version they were made with (issue 12, item 5).
 
-The fixtures in tests/data/records were written by sdm-tui before grid format 2, with
+The fixtures in tests/data/format1 were written by sdm-tui before grid format 2, with
 version 1.0.0 of the choice grid; version 2.0.0 retired its "no-change" option.
 """
 
@@ -17,8 +17,8 @@ from sdm_tui.core.grid import load_grid
 from sdm_tui.core.summary import summary_markdown
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-OLD_RECORD = DATA / "records" / "v1-grid-1.0.0.toml"
-OLD_DRAFT = DATA / "records" / "v1-draft-grid-1.0.0.toml"
+OLD_RECORD = DATA / "format1" / "v1-grid-1.0.0.toml"
+OLD_DRAFT = DATA / "format1" / "v1-draft-grid-1.0.0.toml"
 SHIPPED = shipped_grids_dir()
 OLD_CHOICE = SHIPPED / ARCHIVE / "antipsychotic-choice-1.0.0.toml"
 
@@ -123,4 +123,4 @@ def test_a_draft_that_cannot_be_resumed_says_what_to_do(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["v1-grid-1.0.0.toml", "v1-draft-grid-1.0.0.toml"])
 def test_fixtures_are_format_1_records(name: str) -> None:
-    assert "schema_version = 1\n" in (DATA / "records" / name).read_text("utf-8")
+    assert "schema_version = 1\n" in (DATA / "format1" / name).read_text("utf-8")

@@ -55,7 +55,7 @@ def as_version_one(session: Session) -> bytes:
 # Migration -----------------------------------------------------------------
 
 
-V1_FILES = sorted((DATA / "records").glob("*.toml"))
+V1_FILES = sorted((DATA / "format1").glob("*.toml"))
 
 
 @pytest.mark.parametrize("path", V1_FILES, ids=[p.name for p in V1_FILES])
@@ -498,7 +498,7 @@ def test_records_verify_and_export_a_version_one_record(tmp_path: Path, capsys) 
     reads it (migrated in memory)."""
     from sdm_tui.__main__ import main
 
-    source = DATA / "records" / "v1-grid-1.0.0.toml"
+    source = DATA / "format1" / "v1-grid-1.0.0.toml"
     target = tmp_path / "records" / "clinical" / "2026-11" / "2026-11-20_v1grid100abc.toml"
     target.parent.mkdir(parents=True)
     target.write_bytes(source.read_bytes())

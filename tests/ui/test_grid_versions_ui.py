@@ -18,7 +18,7 @@ from sdm_tui.ui.screens.review import ReviewScreen
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHIPPED = Path(__file__).resolve().parents[2] / "option_grids"
-OLD_RECORD = DATA / "records" / "v1-grid-1.0.0.toml"
+OLD_RECORD = DATA / "format1" / "v1-grid-1.0.0.toml"
 
 
 async def test_an_old_record_shows_its_own_labels_and_says_the_grid_changed(
