@@ -13,7 +13,7 @@ from typing import TextIO
 
 from sdm_tui.core import record
 from sdm_tui.core.fsutil import StoreError, atomic_write
-from sdm_tui.core.grid import find_grid, load_grid
+from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.index import Filters, IndexRow, RecordIndex
 from sdm_tui.core.record import RecordProblem
 from sdm_tui.core.session import Mode, Session
@@ -173,16 +173,19 @@ def _load(store: RecordStore, record_id: str, err: TextIO) -> tuple[Session, Pat
         return None
 
 
+def grid_used(session: Session, grids: Path | None) -> OptionGrid | None:
+    """The very grid version a record was made with (the current file if unchanged,
+    else an earlier version in the grids folder's archive/), or None: the same lookup
+    the app's record view uses, so an old record lists its own sources everywhere."""
+    from sdm_tui.core.catalog import load_catalog
+
+    return load_catalog(grids).exact(session.grid)
+
+
 def markdown_for(session: Session, store: RecordStore, grids: Path | None) -> str:
     from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 
-    grid = None
-    path = find_grid(session.grid.id, grids)
-    if path is not None:
-        try:
-            grid, _ = load_grid(path)
-        except FileProblems:
-            grid = None
+    grid = grid_used(session, grids)
     return summary_markdown(session, grid, contact=store.clinic_contact(DEFAULT_CONTACT))
 
 
@@ -191,13 +194,7 @@ def debrief_for(session: Session, grids: Path | None, scenarios: Path | None) ->
     from sdm_tui.core.debrief import debrief_markdown
     from sdm_tui.core.scenario import load_scenario, scenario_paths
 
-    grid = None
-    path = find_grid(session.grid.id, grids)
-    if path is not None:
-        try:
-            grid, _ = load_grid(path)
-        except FileProblems:
-            grid = None
+    grid = grid_used(session, grids)
     wanted = session.training.scenario if session.training else ""
     scenario = None
     # The file named after the scenario first, then any other file with its id.
@@ -295,13 +292,7 @@ def export_takehome(
     names a file; `--output -` prints it."""
     from sdm_tui.core.takehome import beside, render
 
-    grid = None
-    found = find_grid(session.grid.id, grids)
-    if found is not None:
-        try:
-            grid, _ = load_grid(found)
-        except FileProblems:
-            grid = None
+    grid = grid_used(session, grids)
     text = render(fmt, session, grid, contact=store.clinic_contact(""))
     if output is not None and str(output) == "-":
         out.write(text)

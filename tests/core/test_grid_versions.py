@@ -124,3 +124,11 @@ def test_a_draft_that_cannot_be_resumed_says_what_to_do(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["v1-grid-1.0.0.toml", "v1-draft-grid-1.0.0.toml"])
 def test_fixtures_are_format_1_records(name: str) -> None:
     assert "schema_version = 1\n" in (DATA / "format1" / name).read_text("utf-8")
+
+
+def test_the_command_line_uses_the_exact_version_an_old_record_was_made_with() -> None:
+    from sdm_tui.cli.records import grid_used
+
+    grid = grid_used(record.load(OLD_RECORD), None)
+    assert grid is not None and grid.version == "1.0.0"
+    assert grid.content_hash == record.load(OLD_RECORD).grid.content_hash
