@@ -6,33 +6,15 @@ reference TEST-0001). Tests never touch the real user data dir.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from sessions import EXAMPLE_GRID, LABELS, NOW, RECORD_ID, TODAY, MakeSession
 
 from sdm_tui.core import transitions as t
 from sdm_tui.core.grid import OptionGrid, load_grid
 from sdm_tui.core.session import CarerConsent, Mode, Role, Session, grid_ref, new_session
-
-DATA = Path(__file__).parent / "data"
-EXAMPLE_GRID = DATA / "example-grid.toml"
-
-# A fixed clock, so records and hashes are the same on every run.
-NOW = datetime(2026, 11, 2, 10, 30, tzinfo=UTC)
-TODAY = date(2026, 11, 2)
-RECORD_ID = "test0000000a"
-
-LABELS: dict[Role, str] = {
-    Role.SERVICE_USER: "Service user",
-    Role.CLINICIAN: "Dr Test",
-    Role.CARER: "Carer",
-    Role.PEER_SUPPORT: "Peer worker",
-    Role.OBSERVER: "Observer",
-}
-
-MakeSession = Callable[..., Session]
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from conftest import LABELS
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from sessions import LABELS
 
 from sdm_tui.core import transitions as t
 from sdm_tui.core.grid import OptionGrid

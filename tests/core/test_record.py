@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import tomli_w
-from conftest import EXAMPLE_GRID, NOW, RECORD_ID, TODAY, MakeSession
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sessions import EXAMPLE_GRID, NOW, RECORD_ID, TODAY, MakeSession
 
 from sdm_tui.core import record
 from sdm_tui.core import session as session_module

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import tomli_w
-from conftest import DATA, NOW, TODAY, MakeSession
+from sessions import DATA, NOW, TODAY, MakeSession
 
 from sdm_tui.core import concerns as c
 from sdm_tui.core import preparation as prep

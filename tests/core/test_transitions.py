@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import NOW, RECORD_ID, TODAY, MakeSession
+from sessions import NOW, RECORD_ID, TODAY, MakeSession
 
 from sdm_tui.core import transitions as t
 from sdm_tui.core.session import (

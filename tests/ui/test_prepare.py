@@ -135,7 +135,7 @@ async def test_printable_sheet_and_discard(example_app: SdmApp, store: RecordSto
 
 
 async def test_sdm_tui_prepare_opens_straight_on_it(store: RecordStore) -> None:
-    from conftest import DATA
+    from sessions import DATA
 
     from sdm_tui.__main__ import _parser
     from sdm_tui.core.catalog import load_catalog
