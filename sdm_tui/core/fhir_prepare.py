@@ -19,6 +19,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from sdm_tui.core.concerns import TALK_NAMES
+from sdm_tui.core.fhir_codes import NAMESPACE, SECTION_SYSTEM
+from sdm_tui.core.fhir_parts import _coding, _div, _instant, _p, _ref, _ul, _x
 from sdm_tui.core.session import (
     CONCERN_KIND_TEXT,
     INVOLVEMENT_TEXT,
@@ -37,8 +39,6 @@ PREPARATION_FORMAT = "1"  # bump when the Preparation questionnaire's shape chan
 
 
 def _urn(name: str) -> str:
-    from sdm_tui.core.fhir import NAMESPACE
-
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, name)}"
 
 
@@ -79,8 +79,6 @@ def targets(doc: _Document) -> list[str]:
 
 
 def questionnaire_entry() -> dict[str, Any]:
-    from sdm_tui.core.fhir import _div, _p
-
     url = PREPARATION_QUESTIONNAIRE
     items = [{"linkId": k, "text": text, "type": "text"} for k, text in _preparation_items()]
     about = "What a service user writes before an appointment, in their own words."
@@ -103,8 +101,6 @@ def questionnaire_entry() -> dict[str, Any]:
 
 
 def preparation_entry(doc: _Document) -> dict[str, Any]:
-    from sdm_tui.core.fhir import _instant, _p, _ref, _ul, _x
-
     prepared = doc.s.preparation
     assert prepared is not None
     words = dict(prepared.answers())
@@ -143,8 +139,6 @@ def _raiser(doc: _Document, concern: Concern) -> str:
 
 
 def concern_entry(doc: _Document, concern: Concern) -> dict[str, Any]:
-    from sdm_tui.core.fhir import _coding, _instant, _p, _ref
-
     field = {
         "status": "Response status",
         "talk": "Raised in",
@@ -205,7 +199,6 @@ def _who(session: Session, concern: Concern) -> str:
 def sections(doc: _Document) -> list[dict[str, Any]]:
     """Composition sections for the plan, the preparation and the concerns (only those
     the record holds)."""
-    from sdm_tui.core.fhir import SECTION_SYSTEM, _coding, _div, _p, _ref, _ul, _x
 
     def code(key: str) -> dict[str, Any]:
         title, more = SECTIONS[key]
