@@ -28,8 +28,8 @@ from sdm_tui.core.session import (
     WrittenWith,
     utc_now,
 )
+from sdm_tui.core.session_checks import _touch, _voice
 from sdm_tui.core.text import clean, clean_line
-from sdm_tui.core.transitions import _touch, _voice
 
 MAX_CONCERNS = 50
 MAX_TEXT = 4000

@@ -23,6 +23,7 @@ from sdm_tui.core.session import (
     grid_ref,
     new_session,
 )
+from sdm_tui.core.session_checks import _touch
 from sdm_tui.core.text import clean
 
 # Keys are stored in records; the wording is ours.
@@ -101,7 +102,7 @@ def _training(session: Session) -> Training:
 
 def _set(session: Session, **changes: Any) -> Session:
     training = _training(session).model_copy(update=changes)
-    return t._touch(session, training=training)
+    return _touch(session, training=training)
 
 
 def score_item(session: Session, item: str, score: int | None) -> Session:
