@@ -23,7 +23,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from sdm_tui.core.session import SCHEMA_VERSION, Session
-from sdm_tui.core.text import clean
+from sdm_tui.core.text import clean, may_need_cleaning
 from sdm_tui.core.tomlfile import (
     FileProblems,
     LineMap,
@@ -145,8 +145,15 @@ def check_data(data: dict[str, Any], name: str, lines: LineMap) -> dict[str, Any
             f"{SCHEMA_VERSION})",
             "update sdm-tui to open it; the file has not been changed",
         )
-    odd = _time_of_day(data)
-    if odd is not None:
+    try:
+        actual = content_hash(data)
+    except TypeError:
+        # The hash takes every value a record holds; what it refuses is usually a bare
+        # time of day (TOML `07:32:00`). Looked for only then: walking every record
+        # for it cost a tenth of building the review index.
+        odd = _time_of_day(data)
+        if odd is None:
+            raise
         where = ".".join(str(part) for part in odd)
         raise RecordProblem(
             "invalid",
@@ -158,7 +165,7 @@ def check_data(data: dict[str, Any], name: str, lines: LineMap) -> dict[str, Any
                     "restore the record from a copy",
                 )
             ],
-        )
+        ) from None
     stored = data.get("integrity")
     if not isinstance(stored, str):
         raise problem(
@@ -167,7 +174,7 @@ def check_data(data: dict[str, Any], name: str, lines: LineMap) -> dict[str, Any
             "the integrity line is missing",
             "restore the record from a copy; sdm-tui will not use it as it is",
         )
-    if content_hash(data) != stored:
+    if actual != stored:
         raise problem(
             "integrity",
             "integrity",
@@ -196,7 +203,7 @@ def loads(text: str, name: str = "<record>") -> Session:
         data = parse_toml(text, name, "record")
     except FileProblems as exc:
         raise _unreadable(exc) from None
-    return _to_session(data, name, LineMap(text))
+    return _to_session(data, name, LineMap(text), may_need_cleaning(text))
 
 
 def _unreadable(exc: FileProblems) -> RecordProblem:
@@ -212,10 +219,11 @@ def _unreadable(exc: FileProblems) -> RecordProblem:
     return RecordProblem("unreadable", problems)
 
 
-def _to_session(data: dict[str, Any], name: str, lines: LineMap) -> Session:
+def _to_session(data: dict[str, Any], name: str, lines: LineMap, dirty: bool = True) -> Session:
+    """`dirty` False: the text was checked and no string in it can need cleaning."""
     try:
         body = check_data(data, name, lines)
-        return Session.model_validate(_clean_strings(body))
+        return Session.model_validate(_clean_strings(body) if dirty else body)
     except ValidationError as exc:
         raise RecordProblem("invalid", validation_problems(exc, name, lines, "record")) from None
     except RecordProblem:
@@ -244,4 +252,4 @@ def load(path: Path) -> Session:
         data, text = read_toml(path, what="record", max_bytes=MAX_RECORD_BYTES)
     except FileProblems as exc:
         raise _unreadable(exc) from None
-    return _to_session(data, str(path), LineMap(text))
+    return _to_session(data, str(path), LineMap(text), may_need_cleaning(text))

@@ -131,7 +131,7 @@ class RecordStore:
 
     def clinic_contact(self, default: str) -> str:
         """The clinic contact line: $SDM_TUI_CONTACT, else settings.toml, else default."""
-        import tomllib
+        import tomli
 
         from sdm_tui.core.text import clean_line
 
@@ -141,7 +141,7 @@ class RecordStore:
         path = self.root / "settings.toml"
         try:
             raw = read_regular_bytes(path, MAX_SETTINGS_BYTES)  # no link, FIFO or huge file
-            data = tomllib.loads(raw.decode("utf-8"))
+            data = tomli.loads(raw.decode("utf-8"))
         except (OSError, ValueError, RecursionError):  # incl. UnicodeDecodeError, TOMLDecodeError
             return default
         value = data.get("clinic_contact")

