@@ -23,6 +23,11 @@ _WORKER = "from sdm_tui.core.index.pool import _worker; _worker()"
 def _worker() -> None:
     """A reader process: (root, items, size) pickled on stdin, row batches pickled on stdout."""
     root, items, size = pickle.load(sys.stdin.buffer)
+    if hasattr(os, "nice"):
+        # The window (the list, its filters, typing) comes first; on an idle machine the
+        # readers still get every spare core, so building is not slower for it.
+        with contextlib.suppress(OSError):
+            os.nice(10)
     out = sys.stdout.buffer
     for start, end in batches(len(items), size):
         pickle.dump(read_batch(root, items[start:end]), out, pickle.HIGHEST_PROTOCOL)

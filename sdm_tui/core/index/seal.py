@@ -141,7 +141,7 @@ def check_all(db: Path, root: Path, columns: Sequence[str], max_bytes: int, out:
 def main() -> None:
     job = json.load(sys.stdin)
     if hasattr(os, "nice"):
-        os.nice(5)  # the app's own process comes first
+        os.nice(10)  # the app's own process (the list, the filters) comes first
     check_all(Path(job["db"]), Path(job["root"]), job["columns"], job["max_bytes"], sys.stdout)
 
 
