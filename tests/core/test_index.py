@@ -53,7 +53,7 @@ from sdm_tui.core.session import (
 from sdm_tui.core.store import RecordStore
 from sdm_tui.core.synth import write_synthetic
 
-SYNTHETIC = 300
+SYNTHETIC = 150  # with workers=2 the pool still reads each share in batches of 50
 SMALL = 40
 ALL = Filters(modes=MODES)
 TRAINING = Filters(modes=("training",))
