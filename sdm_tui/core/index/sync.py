@@ -249,12 +249,23 @@ class Sync(Connections):
         try:
             conn.executemany("DELETE FROM records WHERE path = ?", [(p,) for p in drop])
             insert = (
-                f"INSERT INTO records ({', '.join(COLUMNS)}, seal, flag) "
-                f"VALUES ({', '.join('?' * (len(COLUMNS) + 2))})"
+                f"INSERT INTO records (id, {', '.join(COLUMNS)}, seal, flag) "
+                f"VALUES ({', '.join('?' * (len(COLUMNS) + 3))})"
             )
-            for values, body in rows:
-                new_id = conn.execute(insert, (*values, seal_of(values, body), flag)).lastrowid
-                conn.execute("INSERT INTO texts (id, body) VALUES (?, ?)", (new_id, body))
+            # The ids SQLite would give (the largest + 1), given here so each table takes
+            # its rows in one call (a call a row cost a fifth of a build's own time).
+            first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone()[0]
+            conn.executemany(
+                insert,
+                [
+                    (first + n, *values, seal_of(values, body), flag)
+                    for n, (values, body) in enumerate(rows)
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO texts (id, body) VALUES (?, ?)",
+                [(first + n, body) for n, (_, body) in enumerate(rows)],
+            )
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
