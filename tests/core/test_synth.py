@@ -233,17 +233,19 @@ def test_plan_sums_to_count() -> None:
     assert synth.plan(500, 5) == synth.plan(500, 5) != synth.plan(500, 6)
 
 
-def test_outcome_reason_and_stances_agree_across_thousands_of_records(
+def test_outcome_reason_and_stances_agree_across_a_thousand_records(
     grids: dict[str, OptionGrid],
 ) -> None:
-    """A choice everyone agreed to never says 'We could not agree today' (issue 14, item 5)."""
+    """A choice everyone agreed to never says 'We could not agree today' (issue 14, item 5).
+
+    1,000 records (seed 23): 80 without agreement, 15 deferred with everyone agreeing."""
     from sdm_tui.core.session import Stance, grid_ref
 
     refs = [grid_ref(grids[key]) for key in sorted(grids)]
     not_agreed = synth.REASONS[synth.CHOSEN_REASONS + 1]
     seen: dict[Outcome, int] = defaultdict(int)
     total = 0
-    for number, n in enumerate(synth.plan(2000, 23), start=1):
+    for number, n in enumerate(synth.plan(1000, 23), start=1):
         for s in synth._Person(23, number, refs).sessions(n):
             total += 1
             outcome = s.decision.outcome
@@ -260,5 +262,5 @@ def test_outcome_reason_and_stances_agree_across_thousands_of_records(
                 assert Stance.DISAGREE in stances
             if stances == {Stance.AGREE}:
                 assert s.decision.reason != not_agreed
-    assert total == 2000
+    assert total == 1000
     assert all(seen[o] > 50 for o in Outcome)
