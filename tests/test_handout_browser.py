@@ -1,4 +1,5 @@
-"""The handout in a real browser: headless Chromium prints it to PDF.
+"""The handout in a real browser: headless Chromium prints it to PDF (over the DevTools
+protocol, as --print-to-pdf does; one browser prints all of a module's pages).
 
 Checks the page count (a typical consultation on one page, the largest grid with
 four people on two at most, on Letter and on A4), that the decision and the
@@ -12,23 +13,23 @@ Everyone in these records is invented (tests/handout_cases.py).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
 from handout_cases import grid, largest, typical
+from serve.cdp import Browser, chromium
 
 from sdm_tui.core.handout import handout_html
 from sdm_tui.core.session import Session
 from sdm_tui.core.takeaway import takeaway
 
-CHROMIUM = next(
-    (found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))), None
-)
+CHROMIUM = chromium()
+K = TypeVar("K")
 pypdf = pytest.importorskip("pypdf", reason="pypdf (a test dependency) is not installed")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -37,37 +38,31 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def print_pdfs(htmls: dict[K, str], folder: Path) -> tuple[dict[K, Path], str]:
+    """Print each page to PDF in one headless Chromium (a start costs about a second);
+    returns the PDFs by key and the browser's net log (all the pages') as text."""
+    return asyncio.run(_print_pdfs(htmls, folder))
+
+
+async def _print_pdfs(htmls: dict[K, str], folder: Path) -> tuple[dict[K, Path], str]:
+    folder.mkdir(parents=True)
+    netlog = folder / "netlog.json"
+    pdfs: dict[K, Path] = {}
+    async with Browser(folder / "profile", net_log=netlog) as browser:
+        for number, (key, html) in enumerate(htmls.items()):
+            page = folder / f"page-{number}.html"
+            page.write_text(html, encoding="utf-8")
+            pdfs[key] = folder / f"page-{number}.pdf"
+            await browser.print_pdf(page.as_uri(), pdfs[key])
+    for pdf in pdfs.values():
+        assert pdf.is_file(), "Chromium wrote no PDF"
+    return pdfs, netlog.read_text(encoding="utf-8", errors="replace") if netlog.exists() else ""
+
+
 def print_pdf(html: str, folder: Path) -> tuple[Path, str]:
     """Print `html` to PDF with headless Chromium; returns the PDF and the net log text."""
-    folder.mkdir(parents=True)
-    page = folder / "handout.html"
-    page.write_text(html, encoding="utf-8")
-    pdf, netlog = folder / "handout.pdf", folder / "netlog.json"
-    assert CHROMIUM is not None
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-extensions",
-            f"--user-data-dir={folder / 'profile'}",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            f"--log-net-log={netlog}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        timeout=180,
-        check=True,
-    )
-    assert pdf.is_file(), "Chromium wrote no PDF"
-    return pdf, netlog.read_text(encoding="utf-8", errors="replace") if netlog.exists() else ""
+    pdfs, netlog = print_pdfs({"page": html}, folder)
+    return pdfs["page"], netlog
 
 
 def page_requests(netlog: str) -> list[str]:
@@ -101,19 +96,19 @@ def render(session: Session, paper: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple[Path, str]]:
-    root = tmp_path_factory.mktemp("browser")
-    out = {}
+def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[tuple[str, str], Path], str]:
+    """The typical and the largest handout on Letter and on A4, and the net log."""
+    htmls = {}
     for name, make in (("typical", typical), ("largest", largest)):
         session = make()
         for paper in ("letter", "A4"):
-            out[name, paper] = print_pdf(render(session, paper), root / f"{name}-{paper}")
-    return out
+            htmls[name, paper] = render(session, paper)
+    return print_pdfs(htmls, tmp_path_factory.mktemp("browser") / "handouts")
 
 
 @pytest.mark.parametrize("paper", ["letter", "A4"])
-def test_typical_consultation_prints_on_one_page(printed: dict, paper: str) -> None:
-    pdf, _ = printed["typical", paper]
+def test_typical_consultation_prints_on_one_page(printed: tuple, paper: str) -> None:
+    pdf = printed[0]["typical", paper]
     text = pages(pdf)
     assert len(text) == 1, f"{len(text)} pages on {paper}"
     first = flat(text[0])
@@ -124,9 +119,9 @@ def test_typical_consultation_prints_on_one_page(printed: dict, paper: str) -> N
 
 @pytest.mark.parametrize("paper", ["letter", "A4"])
 def test_largest_grid_with_four_people_prints_on_two_pages_at_most(
-    printed: dict, paper: str
+    printed: tuple, paper: str
 ) -> None:
-    pdf, _ = printed["largest", paper]
+    pdf = printed[0]["largest", paper]
     text = pages(pdf)
     assert len(text) <= 2, f"{len(text)} pages on {paper}"
     first = flat(text[0])
@@ -134,10 +129,11 @@ def test_largest_grid_with_four_people_prints_on_two_pages_at_most(
     assert "Your review is on Tuesday 23 February 2027." in first
 
 
-def test_the_page_made_no_network_request(printed: dict) -> None:
-    for key, (_, netlog) in printed.items():
-        assert netlog, f"{key}: Chromium wrote no net log"
-        assert page_requests(netlog) == [], key
+def test_the_page_made_no_network_request(printed: tuple) -> None:
+    pdfs, netlog = printed
+    assert len(pdfs) == 4
+    assert netlog, "Chromium wrote no net log"
+    assert page_requests(netlog) == []
 
 
 def test_the_network_check_sees_a_page_that_fetches(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from test_handout_browser import flat, page_requests, pages, print_pdf, render
+from test_handout_browser import flat, page_requests, pages, print_pdfs, render
 
 from sdm_tui.core import concerns as c
 from sdm_tui.core.preparation import update_preparation
@@ -28,7 +28,7 @@ WORDS = {
 }
 
 
-def test_a_filled_in_preparation_prints_on_one_page(tmp_path: Path) -> None:
+def filled_in_sheet() -> str:
     prepared = update_preparation(
         Preparation(),
         involvement=Involvement.TOGETHER,
@@ -36,18 +36,10 @@ def test_a_filled_in_preparation_prints_on_one_page(tmp_path: Path) -> None:
         now=datetime(2026, 12, 1, 15, 0, tzinfo=UTC),
         **WORDS,
     )
-    pdf, netlog = print_pdf(sheet_html("SU-0042", prepared), tmp_path / "sheet")
-    text = pages(pdf)
-    assert len(text) == 1, f"{len(text)} pages"
-    first = flat(text[0])
-    assert "Getting ready for my appointment" in first and "SU-0042" in first
-    assert "I fall asleep on the bus" in first and "I want us to decide together" in first
-    if netlog:
-        assert page_requests(netlog) == []
+    return sheet_html("SU-0042", prepared)
 
 
-@pytest.mark.parametrize("paper", ["letter", "A4"])
-def test_the_plan_is_on_page_one_with_the_review_date(tmp_path: Path, paper: str) -> None:
+def handout_with_a_plan(paper: str) -> str:
     from handout_cases import typical
 
     s = typical()
@@ -63,8 +55,36 @@ def test_the_plan_is_on_page_one_with_the_review_date(tmp_path: Path, paper: str
         meet_sooner="If my sleep is bad for a week.",
     )
     s = s.model_copy(update={"completed": s.updated})
-    pdf, _ = print_pdf(render(s, paper), tmp_path / paper)
-    text = pages(pdf)
+    return render(s, paper)
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], str]:
+    """The sheet and the handout with a plan on Letter and on A4 (one browser), and
+    the net log."""
+    htmls = {"sheet": filled_in_sheet()}
+    htmls |= {paper: handout_with_a_plan(paper) for paper in ("letter", "A4")}
+    return print_pdfs(htmls, tmp_path_factory.mktemp("browser") / "prepare")
+
+
+def test_a_filled_in_preparation_prints_on_one_page(printed: tuple) -> None:
+    text = pages(printed[0]["sheet"])
+    assert len(text) == 1, f"{len(text)} pages"
+    first = flat(text[0])
+    assert "Getting ready for my appointment" in first and "SU-0042" in first
+    assert "I fall asleep on the bus" in first and "I want us to decide together" in first
+
+
+def test_the_pages_made_no_network_request(printed: tuple) -> None:
+    pdfs, netlog = printed
+    assert len(pdfs) == 3
+    if netlog:
+        assert page_requests(netlog) == []
+
+
+@pytest.mark.parametrize("paper", ["letter", "A4"])
+def test_the_plan_is_on_page_one_with_the_review_date(printed: tuple, paper: str) -> None:
+    text = pages(printed[0][paper])
     first = flat(text[0])
     assert "My plan if things get harder" in first
     assert "I stop sleeping." in first and "Your review is on" in first

@@ -1,8 +1,9 @@
-"""Headless Chromium driven over the DevTools protocol, for the `sdm-tui serve` tests.
+"""Headless Chromium driven over the DevTools protocol, for the `sdm-tui serve` tests and
+the printing tests (one browser prints every page of a test module).
 
 Only what the tests need: open a page, read what its websocket received, press a key,
-list every URL the browser asked for, take a screenshot. The client is aiohttp's (it comes
-with textual-serve), so no extra test dependency.
+list every URL the browser asked for, take a screenshot, print to PDF. The client is
+aiohttp's (it comes with textual-serve), so no extra test dependency.
 """
 
 from __future__ import annotations
@@ -177,6 +178,12 @@ class Browser:
         if self.session is not None:
             await self.session.close()
         if self.process is not None:
+            # Chromium ends by itself after Browser.close, once its net log is written
+            # whole; terminating it sooner can cut the log off mid-line.
+            for _ in range(100):
+                if self.process.poll() is not None:
+                    break
+                await asyncio.sleep(0.05)
             self.process.terminate()
             try:
                 self.process.wait(timeout=5)
@@ -194,15 +201,27 @@ class Browser:
                 self.events.append(data)
 
     async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        return await self.call(method, params, timeout=10)
+
+    async def call(self, method: str, params: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """`send` with its own wait for the reply (printing a page can take a while)."""
         assert self.ws is not None
         number = next(self.ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.pending[number] = future
         await self.ws.send_str(json.dumps({"id": number, "method": method, "params": params}))
-        reply = await asyncio.wait_for(future, timeout=10)
+        reply = await asyncio.wait_for(future, timeout=timeout)
         if "error" in reply:
             raise RuntimeError(f"{method}: {reply['error']}")
         return reply.get("result", {})
+
+    async def print_pdf(self, url: str, pdf: Path) -> None:
+        """Open `url` and print it to `pdf` as `chromium --headless --print-to-pdf
+        --no-pdf-header-footer` does: the page's CSS page size, no header or footer."""
+        await self.open(url)
+        params = {"preferCSSPageSize": True, "displayHeaderFooter": False}
+        result = await self.call("Page.printToPDF", params, timeout=120)
+        pdf.write_bytes(base64.b64decode(result["data"]))
 
     async def evaluate(self, expression: str, gesture: bool = False) -> Any:
         """The value of a script run in the page (`gesture`: as if the user clicked)."""
