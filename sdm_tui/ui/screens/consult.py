@@ -3,11 +3,13 @@
 Typed text reaches the session after a short pause (see panes/base.py), so the draft on
 disk is never more than about a second behind the keyboard; everything typed is taken
 from the panes at once before switching talk, finishing, leaving or quitting (`flush`).
+
+This module lays out the talks, moves between them and handles every message the panes
+send; writing the draft and finishing are in consult_save.py (the `Saving` base).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -19,15 +21,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from sdm_tui.core.fsutil import StoreError, atomic_write, read_regular_bytes
 from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.scenario import Scenario
 from sdm_tui.core.session import Mode, Session, SessionError
-from sdm_tui.core.store import RecordStore, SavedRecord
-from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
-from sdm_tui.core.transitions import complete, missing_for_completion, still_empty
+from sdm_tui.core.store import RecordStore
+from sdm_tui.core.summary import DEFAULT_CONTACT
 from sdm_tui.ui.messages import (
     ActivePerson,
     AmendAsked,
@@ -41,6 +42,7 @@ from sdm_tui.ui.messages import (
 from sdm_tui.ui.panes.base import Pane
 from sdm_tui.ui.panes.css import PANE_CSS
 from sdm_tui.ui.screens.concerns import PlanAsked
+from sdm_tui.ui.screens.consult_save import Saving
 from sdm_tui.ui.takehome import TakeHomeAsked
 
 if TYPE_CHECKING:
@@ -56,7 +58,6 @@ TALKS: list[tuple[str, str]] = [
     ("decision", "F5 Decide"),
     ("summary", "F6 Summary"),
 ]
-READ_ONLY = "Read-only now. To change anything, make an amendment (Summary, F6)."
 FINISHED_LINE = (
     "This record is finished and saved, so it cannot be changed here. To correct it, "
     "make an amendment: 'Make an amendment' on the Summary (F6) starts a new draft that "
@@ -92,7 +93,7 @@ def make_panes(grid: OptionGrid) -> dict[str, Pane]:
     }
 
 
-class ConsultationScreen(Screen[None]):
+class ConsultationScreen(Saving, Screen[None]):
     """Owns the session. Panes ask for changes with SessionChange messages."""
 
     CSS_PATH = list(PANE_CSS)  # the talks' CSS; see SdmApp._read_pane_css
@@ -239,34 +240,6 @@ class ConsultationScreen(Screen[None]):
             self._stale.discard(key)
             self.panes[key].show(self.session, self.active)
 
-    def _show_save_state(self) -> None:
-        # The line is one row high whatever it says, so no new layout is needed:
-        # laying the screen out again after every key press doubled key latency.
-        label = self.query_one("#save-state", Static)
-        if self.saved_to:
-            width = label.size.width or self.size.width
-            # A second line, once: every talk says it is read-only and what to do instead.
-            label.update(
-                fit_path("✓ Finished and saved: ", self.saved_to, width) + "\n" + READ_ONLY
-            )
-            label.remove_class("error")
-        elif self.save_error:
-            label.update(f"⚠ Not saved: {self.save_error}", layout=False)
-            label.add_class("error")
-        else:
-            # Local time, as the clock on the wall; the record id is in the summary.
-            text = f"✓ Draft saved at {self.session.updated.astimezone():%H:%M:%S}"
-            if label.has_class("error") or text != self._save_line:
-                label.update(text, layout=False)  # not again when it says the same
-            self._save_line = text
-            label.remove_class("error")
-            return
-        self._save_line = ""
-
-    def on_resize(self) -> None:
-        if self.saved_to:
-            self.call_after_refresh(self._show_save_state)  # the path fits the new width
-
     def apply(self, change: Transition, *, typed: bool = False) -> bool:
         """Apply a transition; on a plain-words error tell the room and change nothing."""
         if self.session.completed is not None:
@@ -289,51 +262,6 @@ class ConsultationScreen(Screen[None]):
 
             offer_preparation(self)
         return True
-
-    def _autosave(self, *, background: bool = False) -> None:
-        """Write the draft. `background`: by the one writer thread, in order, so typing
-        goes on meanwhile; any other save first waits for the writes before it."""
-        if self.session.completed is not None:
-            return
-        session = self.session
-        if background:
-            if self._writer is None:
-                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="draft")
-            loop = asyncio.get_running_loop()
-            future = self._writer.submit(self._write_draft, session)
-            self._writing = future
-            future.add_done_callback(
-                lambda done: loop.call_soon_threadsafe(self._written, done, session)
-            )
-            return
-        self.wait_saved()
-        self._saved(self._write_draft(session))
-
-    def _write_draft(self, session: Session) -> str:
-        """ "" when written, else the reason (runs in the writer thread, or here)."""
-        try:
-            self.store.save_draft(session)
-        except StoreError as exc:
-            return str(exc)
-        return ""
-
-    def _written(self, done: Future[str], session: Session) -> None:
-        if self._writing is done:
-            self._writing = None
-        self._saved(done.result())
-        if session is self.session:
-            self._show_save_state()
-
-    def _saved(self, error: str) -> None:
-        if error and not self.save_error:
-            self.notify(error, title="Draft not saved", severity="error", timeout=10, markup=False)
-        self.save_error = error
-
-    def wait_saved(self) -> None:
-        """Wait for a draft being written in the background (a few ms at most)."""
-        writing = self._writing
-        if writing is not None:
-            writing.result()
 
     @on(SessionChange)
     def _on_change(self, message: SessionChange) -> None:
@@ -441,23 +369,6 @@ class ConsultationScreen(Screen[None]):
         else:
             self.action_talk(keys[index - 1])
 
-    def action_save(self) -> None:
-        """Ctrl+S, "Finish and save": say what is still empty and ask first."""
-        if self.session.completed is not None:
-            self.action_talk("summary")
-            return
-        self.flush()
-        if missing_for_completion(self.session):
-            self._finish_now()  # says what is needed, and saves nothing
-            return
-        from sdm_tui.ui.screens.confirm import ConfirmFinish
-
-        def answered(finish: bool | None) -> None:
-            if finish:
-                self._finish_now()
-
-        self.app.push_screen(ConfirmFinish(still_empty(self.session)), answered)
-
     @on(FinishAsked)
     def _finish_asked(self, message: FinishAsked) -> None:
         message.stop()
@@ -467,22 +378,6 @@ class ConsultationScreen(Screen[None]):
     def _takehome_asked(self, message: TakeHomeAsked) -> None:
         message.stop()
         self.action_takehome(message.kind)
-
-    def action_takehome(self, kind: str) -> None:
-        """Print handout (html) / Copy note (text): write it beside the saved record and
-        say where; before finishing there is no record yet, and it says so."""
-        from sdm_tui.ui.takehome import NAMES, NOT_SAVED, write_takehome
-
-        if self.session.completed is None or not self.saved_to:
-            self.notify(NOT_SAVED, title="Not written", severity="warning", markup=False)
-            return
-        try:
-            path = write_takehome(kind, self.session, self.grid, self.saved_to, self.store)
-        except StoreError as exc:
-            self.notify(str(exc), title="Not written", severity="error", markup=False, timeout=10)
-            return
-        self.summary.written(kind, path)
-        self.notify(f"{NAMES[kind]}: {path}", title="Written", markup=False, timeout=10)
 
     @on(AmendAsked)
     def _amend_asked(self, message: AmendAsked) -> None:
@@ -520,29 +415,6 @@ class ConsultationScreen(Screen[None]):
         message.stop()
         self.cycle_active(message.step, announce=False)  # the person bar says who
 
-    def _finish_now(self, store: RecordStore | None = None) -> None:
-        """Finish and save; the summary says what was saved, or why not."""
-        already_saved = bool(self.saved_to)
-        self.action_talk("summary")
-        try:
-            saved = self.finish(store)
-        except SessionError as exc:
-            self.summary.not_finished(exc)
-            return
-        except StoreError as exc:
-            self.summary.not_saved(exc)
-            return
-        self.summary.saved(saved)
-        if self.training:
-            # A role-play goes on to its debrief, so it is not left unexported.
-            self.call_after_refresh(self.action_talk, "debrief")
-        if self.training and not already_saved:
-            self.notify(
-                "This is the debrief to talk it through; Ctrl+E exports it.",
-                title="Role-play saved",
-                timeout=15,
-            )
-
     def action_briefs(self) -> None:
         """F7: choose a player, then show only that player's brief (F7 or Escape hides it)."""
         if not self.training:
@@ -564,58 +436,3 @@ class ConsultationScreen(Screen[None]):
                 self.app.push_screen(BriefScreen(scenario, choice))
 
         self.app.push_screen(BriefChooser(scenario), chosen)
-
-    def finish(self, store: RecordStore | None = None) -> SavedRecord:
-        """Complete the session and save record + summary; raise SessionError/StoreError.
-
-        On any error the session stays as it was, in memory, so nothing is lost
-        and it can be saved again (or to another folder).
-        """
-        target = store or self.store
-        self.wait_saved()  # no draft write may land after the record is finished
-        if self.session.completed is not None and self.saved_to:
-            raise SessionError(f"Already saved to {self.saved_to}.")
-        finished = complete(self.session)
-        contact = target.clinic_contact(DEFAULT_CONTACT)
-        saved = target.save_finished(
-            finished, summary_markdown(finished, self.grid, contact=contact)
-        )
-        if target is not self.store:
-            with contextlib.suppress(OSError):
-                self.store.discard_draft(finished.record_id)
-        with contextlib.suppress(OSError):
-            self._talk_file().unlink(missing_ok=True)
-        self.session = finished
-        self.saved_to = str(saved.toml)
-        for pane in self.panes.values():
-            pane.saved_to = self.saved_to
-        self.save_error = ""
-        self._show_all(everywhere=True)
-        self._read_only()
-        return saved
-
-    def _read_only(self) -> None:
-        """After finishing, every talk shows the record but takes no more edits."""
-        for key, pane in self.panes.items():
-            if key == "debrief":
-                continue  # exporting the debrief changes no record
-            for area in pane.query(TextArea):
-                area.read_only = True
-            for widget in pane.query("Input, RadioSet, Select, SelectionList, Checkbox"):
-                if widget.id not in ("other-folder",):
-                    widget.disabled = True
-            for button in pane.query(Button):
-                if button.id == "team-add-button" or button.has_class("team-remove"):
-                    button.disabled = True
-
-    @property
-    def has_unsaved_work(self) -> bool:
-        return self.session.completed is None and bool(self.save_error)
-
-
-def fit_path(lead: str, path: str, width: int) -> str:
-    """`lead` + `path` in `width` cells, keeping the end of the path (its file name)."""
-    if width <= 0 or len(lead) + len(path) <= width:
-        return lead + path
-    room = max(width - len(lead) - 1, 8)
-    return f"{lead}…{path[-room:]}"
