@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING
 from rich.console import RenderableType
 from textual.content import Content
 
-# Widget classes and type variables Textual does not export publicly.
-from textual.widgets._data_table import CellType
-from textual.widgets._select import SelectCurrent, SelectOverlay, SelectType
-from textual.widgets._selection_list import SelectionType
-from textual.widgets._toggle_button import ToggleButton
-
 if TYPE_CHECKING:
+    # Widget classes and type variables Textual does not export publicly (imported when
+    # first used, see `__getattr__`: the app imports this module before its first frame).
     from textual.app import App
     from textual.notifications import Notification
     from textual.screen import Screen
     from textual.widgets import RadioSet
+    from textual.widgets._data_table import CellType
+    from textual.widgets._select import SelectCurrent, SelectOverlay, SelectType
+    from textual.widgets._selection_list import SelectionType
+    from textual.widgets._toggle_button import ToggleButton
 
 # The Textual version every name here was checked against.
 CHECKED_WITH = "8.2.8"
@@ -44,8 +44,32 @@ def clear_radio_set(radio_set: RadioSet) -> None:
     radio_set._pressed_button = None
 
 
+# Where each private name comes from; imported on first use (PEP 562).
+_PRIVATE = {
+    "CellType": "textual.widgets._data_table",
+    "SelectCurrent": "textual.widgets._select",
+    "SelectOverlay": "textual.widgets._select",
+    "SelectType": "textual.widgets._select",
+    "SelectionType": "textual.widgets._selection_list",
+    "ToggleButton": "textual.widgets._toggle_button",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _PRIVATE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 def toggle_button_face(button: ToggleButton) -> Content:
     """The ToggleButton's own drawing of its button (the property a subclass overrides)."""
+    from textual.widgets._toggle_button import ToggleButton
+
     face: Content = ToggleButton._button.fget(button)  # type: ignore[attr-defined]
     return face
 
