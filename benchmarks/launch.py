@@ -7,10 +7,13 @@
 moment the marker line arrives. Both go through the same code here, so the only
 difference between the two is the app.
 
-sdm-tui reads and checks its grids and lists the drafts just after its first frame
-(`SdmApp.Loaded` says when Home shows them). For sdm it then writes a second line,
-`ready ...`, once Home has been drawn with them (found as for the first frame), and
-exits: the time to that line is the informational "grids and drafts ready" figure.
+sdm-tui reads its grids (as far as Home needs: no model) and lists the drafts just
+after its first frame (`SdmApp.Loaded` says when Home shows them). For sdm it then
+writes a second line, `ready ...`, once Home has been drawn with them (found as for
+the first frame): the time to that line is the "grids and drafts ready" figure. Then
+sdm-tui builds and checks the grid models (`SdmApp.Checked`); a third line, `checked
+...`, once Home has been drawn after that, and it exits (information: the time until
+a grid can be opened without waiting).
 
 When is the first frame "drawn and ready for input"? Textual 8.2.8 posts
 `events.Ready` to the App after a screen's first layout has been composed and sent
@@ -45,6 +48,7 @@ from textual.screen import Screen
 SIZE = (100, 30)
 MARKER = "first-frame"
 READY_MARKER = "ready"
+CHECKED_MARKER = "checked"
 
 
 class FirstFrame:
@@ -52,13 +56,16 @@ class FirstFrame:
 
     _frames_of: dict[int, int]
     # True: after the first frame, wait for `report_loaded()` to be called, then report when the
-    # screen has drawn what came with it (a second line), and exit only then.
+    # screen has drawn what came with it (a second line), then the same for
+    # `report_checked()` (a third line), and exit only then.
     WAITS_FOR_READY = False
 
     def run(self, **_options):  # type: ignore[no-untyped-def]
         self._frames_of = {}
         self._first_reported = False
         self._loaded_details = ""
+        self._ready_reported = False
+        self._checked_details = ""
         return super().run(headless=True, size=SIZE)  # type: ignore[misc]
 
     def _display(self, screen: Screen, renderable: RenderableType | None) -> None:
@@ -110,6 +117,23 @@ class FirstFrame:
             return
         line = f"{READY_MARKER} {type(app.screen).__name__} {self._loaded_details}\n"
         os.write(1, line.encode())
+        self._ready_reported = True
+        if self._checked_details:
+            app.call_after_refresh(self._report_checked)
+
+    def report_checked(self, details: str) -> None:
+        """Called by the app's handler when its full check is done and shown."""
+        self._checked_details = details
+        if self._ready_reported:
+            self.call_after_refresh(self._report_checked)  # type: ignore[attr-defined]
+
+    def _report_checked(self) -> None:
+        app: App = self  # type: ignore[assignment]
+        if not self._drawn():
+            app.call_after_refresh(self._report_checked)
+            return
+        line = f"{CHECKED_MARKER} {type(app.screen).__name__} {self._checked_details}\n"
+        os.write(1, line.encode())
         app.exit()
 
 
@@ -144,8 +168,16 @@ def run_sdm(records: str) -> int:
         WAITS_FOR_READY = True
 
         def on_sdm_app_loaded(self, _message: ui_app.SdmApp.Loaded) -> None:
+            self.report_loaded(self._home_shows())
+
+        def on_sdm_app_checked(self, _message: ui_app.SdmApp.Checked) -> None:
+            self.report_checked(self._home_shows())
+
+        def _home_shows(self) -> str:
+            """What Home offers: grids (from what it was given) and draft rows."""
             drafts = self.screen.query_one("#drafts").option_count  # type: ignore[attr-defined]
-            self.report_loaded(f"grids={len(self.catalog.grids)} draft-rows={drafts}")
+            grids = len(self.headings.grids) if self.headings else 0
+            return f"grids={grids} draft-rows={drafts}"
 
     ui_app.SdmApp = TimedSdm  # type: ignore[misc]
     return main(["--records", records])

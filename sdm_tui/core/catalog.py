@@ -162,7 +162,8 @@ def grid_for_draft(catalog: Catalog, session: Session) -> tuple[OptionGrid | Non
 
 def load_catalog(folder: Path | None = None) -> Catalog:
     from sdm_tui.core.grid import load_grid
-    from sdm_tui.core.tomlfile import FileProblems, Problem
+    from sdm_tui.core.gridfile import second_grid
+    from sdm_tui.core.tomlfile import FileProblems
 
     catalog = Catalog(folder=folder)
     for path in grid_paths(folder):
@@ -173,11 +174,7 @@ def load_catalog(folder: Path | None = None) -> Catalog:
             continue
         catalog.problems.extend(warnings)
         if grid.id in catalog.grids:
-            catalog.problems.append(
-                Problem(
-                    str(path), 1, f"a second grid with id '{grid.id}'", "give each grid its own id"
-                )
-            )
+            catalog.problems.append(second_grid(path, grid.id))
             continue
         catalog.grids[grid.id] = grid
     return catalog

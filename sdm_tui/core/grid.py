@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -24,12 +23,9 @@ from pydantic import (
 )
 
 from sdm_tui.core.catalog import grid_paths
-from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, read_toml, validation_problems
-from sdm_tui.core.unsafe_text import unsafe_problems
-
-GRID_SCHEMA_VERSION = 2
-"""The newest grid format this sdm-tui reads. Format 1 files still load (the archived
-1.0.0 grids are format 1); format 2 adds [[changes]] and questions' level_meaning."""
+from sdm_tui.core.gridfile import GRID_SCHEMA_VERSION as GRID_SCHEMA_VERSION  # its old home
+from sdm_tui.core.gridfile import read_grid_data
+from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, validation_problems
 
 Day = date  # a field below is called `date`
 
@@ -334,43 +330,12 @@ def _check_format(grid: OptionGrid, file: str, lines: LineMap) -> list[Problem]:
     return problems
 
 
-class _LazyLines(LineMap):
-    """Line numbers worked out only when a problem needs one: most grids have none,
-    and mapping every line of the shipped grids took a tenth of loading them."""
-
-    def __init__(self, text: str) -> None:
-        self._text: str | None = text
-
-    def line_of(self, loc: Iterable[Any]) -> int:
-        if self._text is not None:
-            super().__init__(self._text)
-            self._text = None
-        return super().line_of(loc)
-
-
 def load_grid(
     path: Path, *, strict: bool = False, today: date | None = None
 ) -> tuple[OptionGrid, list[Problem]]:
     """Load and check a grid; return it with its warnings, or raise FileProblems."""
-    data, text = read_toml(path, what="grid")
-    lines = _LazyLines(text)
+    data, lines = read_grid_data(path)
     name = str(path)
-    version = data.get("schema_version")
-    if isinstance(version, int) and version > GRID_SCHEMA_VERSION:
-        raise FileProblems(
-            [
-                Problem(
-                    name,
-                    lines.line_of(("schema_version",)),
-                    f"grid format {version} is newer than this sdm-tui reads "
-                    f"({GRID_SCHEMA_VERSION})",
-                    "update sdm-tui",
-                )
-            ]
-        )
-    unsafe = unsafe_problems(data, name, lines, "grid")
-    if unsafe:
-        raise FileProblems(unsafe)
     try:
         grid = OptionGrid.model_validate(data)
     except ValidationError as exc:

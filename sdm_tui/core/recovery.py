@@ -141,9 +141,6 @@ def _remove_orphan_lock(path: Path) -> None:
 
 
 def _retire_finished_drafts(store: RecordStore, summary: Summary | None, result: Recovery) -> None:
-    from sdm_tui.core import record
-    from sdm_tui.core.record import RecordProblem
-
     try:
         names = sorted(e.name for e in os.scandir(store.drafts_dir))
     except OSError:
@@ -155,6 +152,10 @@ def _retire_finished_drafts(store: RecordStore, summary: Summary | None, result:
         if not _DRAFT_NAME.match(name):
             continue
         record_id = name[:-5]
+        # Imported only for a draft: with none, the app starts without the record models.
+        from sdm_tui.core import record
+        from sdm_tui.core.record import RecordProblem
+
         try:
             draft = record.load(store.drafts_dir / name)
         except RecordProblem:

@@ -193,15 +193,16 @@ class RecordStore:
 
         A draft that cannot be read (damaged, a link, a FIFO, too large) is listed
         with the reason; nothing here raises for one bad file."""
-        from sdm_tui.core import record
-        from sdm_tui.core.record import RecordProblem
-
         infos: list[DraftInfo] = []
         if not self.drafts_dir.is_dir():
             return infos
         for path in self.drafts_dir.glob("*.toml"):
             if path.name.startswith("."):
                 continue
+            # Imported only for a draft: with none, Home is ready without the models.
+            from sdm_tui.core import record
+            from sdm_tui.core.record import RecordProblem
+
             record_id = path.stem
             holder = "" if record_id in self._locks else self._lock_holder(record_id)
             try:

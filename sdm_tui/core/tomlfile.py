@@ -17,10 +17,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import tomli  # the parser the standard library copied as tomllib, compiled: ~3x faster
-from pydantic import ValidationError
+
+if TYPE_CHECKING:  # pydantic is imported by the models, not here: the app reads
+    from pydantic import ValidationError  # grid files before its first models
 
 MAX_FILE_BYTES = 1_000_000
 MAX_PROBLEMS_PER_FILE = 100

@@ -1,8 +1,19 @@
 """The sdm-tui app: home, the consultation, help, themes and safe failure.
 
-Start-up: Home is drawn first; the option grids are read and checked and the drafts
-listed just after, in a thread (see `SdmApp.on_ready`), so the first screen does not wait
-for the grid and record models (pydantic) to be imported and the files validated.
+Start-up, in three steps, so the first screen waits for no model (pydantic):
+
+1. Home is drawn (the first frame).
+2. In a thread: the grid files are read as far as their headings (core/gridfile.py:
+   safe read, TOML, format version, unsafe characters; no model), what a killed save
+   left is tidied and the drafts are listed. Home shows them: `ready`, `Loaded`.
+3. In a thread: the grid models are built and fully checked (`load_catalog`). A grid
+   that fails is taken off Home and its problem shown: `checked`, `Checked`. Anything
+   that opens a grid (start, resume, role-play, review) waits for this step.
+
+Where the headings cannot tell (a grid whose id or title the full check would refuse)
+and when scenarios chosen on the command line are to be checked, step 3 is done
+within step 2. A draft is read with the record models, so drafts make step 2 import
+them; an empty drafts folder does not.
 """
 
 from __future__ import annotations
@@ -39,10 +50,13 @@ from sdm_tui.ui.themes import CALM, THEMES
 
 if TYPE_CHECKING:
     from sdm_tui.core.catalog import Catalog
+    from sdm_tui.core.gridfile import Headings
     from sdm_tui.core.recovery import Recovery
     from sdm_tui.core.scenario import ScenarioSet
     from sdm_tui.core.session import Session
     from sdm_tui.core.store import DraftInfo
+    from sdm_tui.core.tomlfile import Problem
+    from sdm_tui.ui.screens.home import HomeScreen
 
 
 class SdmApp(App[None]):
@@ -64,6 +78,9 @@ class SdmApp(App[None]):
 
     class Loaded(Message):
         """The grids were read and the drafts listed after the first frame; Home shows them."""
+
+    class Checked(Message):
+        """The grid models were built and checked after `Loaded`; Home shows the result."""
 
     def __init__(
         self,
@@ -98,8 +115,16 @@ class SdmApp(App[None]):
         self.store = store
         self._catalog = catalog
         self._grids_dir = grids_dir
+        # What Home shows of the grids: from the catalog once checked, else the headings.
+        self.headings: Headings | None = None
+        if catalog is not None:
+            from sdm_tui.core.gridfile import headings_of
+
+            self.headings = headings_of(catalog)
         self.ready = catalog is not None
+        self.checked = catalog is not None
         self._loading = False
+        self._announced: set[str] = set()  # problems already shown (each only once)
         # Held while the grids or scenarios are read: by the start-up thread, or by the
         # event loop when a screen needs them before that thread is done (it then waits).
         self._read_lock = threading.RLock()
@@ -136,9 +161,30 @@ class SdmApp(App[None]):
 
         return key_to_ascii(shown)  # "enter", not "⏎" drawn as "<"
 
+    # Textual looks the theme up by name for every line it draws (App.ansi_theme ->
+    # current_theme -> get_theme -> available_themes, a new dict each time): the themes
+    # are kept in one dict here, made again only when one is registered or removed.
+    _all_themes: dict[str, Theme] | None = None
+
     @property
     def available_themes(self) -> dict[str, Theme]:
-        return {**THEMES, **super().available_themes}
+        # sdm-tui's themes are here before __init__ registers them: Textual builds the
+        # stylesheet from the default theme's colours inside App.__init__.
+        if self._all_themes is None:
+            self._all_themes = {**THEMES, **super().available_themes}
+        return self._all_themes
+
+    def get_theme(self, theme_name: str) -> Theme | None:
+        theme = self.available_themes.get(theme_name)
+        return theme if theme is not None else super().get_theme(theme_name)
+
+    def register_theme(self, theme: Theme) -> None:
+        super().register_theme(theme)
+        self._all_themes = None
+
+    def unregister_theme(self, theme_name: str) -> None:
+        super().unregister_theme(theme_name)
+        self._all_themes = None
 
     @property
     def catalog(self) -> Catalog:
@@ -174,10 +220,14 @@ class SdmApp(App[None]):
                 scenarios = self._scenarios
         return scenarios
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """Home is the app's first screen, under every other: pushed over Textual's
+        blank default screen, both were laid out and drawn before the first frame."""
         from sdm_tui.ui.screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        return HomeScreen()
+
+    def on_mount(self) -> None:
         if self.start_screen == "review":
             from sdm_tui.ui.screens.review import ReviewScreen
 
@@ -207,7 +257,19 @@ class SdmApp(App[None]):
             # Textual 8.2.8's run_worker overloads refuse an async method returning None.
             self.run_worker(self._load, name="read grids and drafts", group="start-up")  # type: ignore[arg-type]
         else:
-            self._read_pane_css()
+            self._after_loaded()
+
+    def _after_loaded(self) -> None:
+        """After Home shows the grids and drafts: the talks' CSS, then the full check."""
+        self._read_pane_css()
+        self._start_check()
+
+    def _start_check(self) -> None:
+        """The full check, once Home has drawn what it has to draw (as `_after_first_frame`)."""
+        if layout_pending(self.screen):
+            self.call_after_refresh(self._start_check)
+        elif not self.checked:
+            self.run_worker(self._check, name="check the grids", group="start-up")  # type: ignore[arg-type]
 
     def _read_pane_css(self) -> None:
         """Add the talks' CSS now, while the user reads Home, so opening the first
@@ -220,27 +282,61 @@ class SdmApp(App[None]):
             self.stylesheet.parse()
 
     async def _load(self) -> None:
-        """Read the grids (and scenarios to check), then the drafts, off the event loop,
-        then show them. An error here is handled like any other (`_handle_exception`)."""
+        """Read the grids' headings (and scenarios to check), then the drafts, off the
+        event loop, then show them. An error here is handled like any other
+        (`_handle_exception`)."""
         drafts = await asyncio.to_thread(self._read_at_start)
         self.ready = True
-        from sdm_tui.ui.screens.home import HomeScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.loaded(drafts)
+        if self._catalog is not None and not self.checked:  # checked in the thread
+            self._mark_checked()
+        for home in self._homes():
+            home.loaded(drafts)
         self._announce_problems()
         self.post_message(self.Loaded())
-        # After Home shows the grids and drafts, not before (the thread would wait for it).
-        self.call_after_refresh(self._read_pane_css)
+        if self.checked:
+            self.post_message(self.Checked())
+
+    def on_sdm_app_loaded(self, _message: Loaded) -> None:
+        # After Home has drawn the grids and drafts: the work below would delay that frame.
+        self.call_after_refresh(self._after_loaded)
 
     def _read_at_start(self) -> list[DraftInfo]:
         """Runs in a thread: touches no widget, only the files and this app's caches."""
-        self.catalog  # noqa: B018 - reads and checks the grids
+        from sdm_tui.core.catalog import grid_paths
+        from sdm_tui.core.gridfile import read_headings
+
+        with self._read_lock:
+            if self._catalog is None:
+                self.headings = read_headings(grid_paths(self._grids_dir))
+        if self.headings is None or self.headings.unsure or self._announce_scenarios:
+            self.catalog  # noqa: B018 - reads and checks the grids now: see the module
         if self._announce_scenarios:
             self.scenarios  # noqa: B018 - reads and checks them against the grids
         self._recover()
         return self.store.drafts()
+
+    async def _check(self) -> None:
+        """Build and check the grid models (after Home shows the grids and drafts), then
+        take any grid that failed off Home and say why."""
+        await asyncio.to_thread(lambda: self.catalog)
+        if self.checked:
+            return
+        self._mark_checked()
+        for home in self._homes():
+            home.checked()
+        self._announce_problems()
+        self.post_message(self.Checked())
+
+    def _mark_checked(self) -> None:
+        from sdm_tui.core.gridfile import headings_of
+
+        self.headings = headings_of(self.catalog)
+        self.checked = True
+
+    def _homes(self) -> list[HomeScreen]:
+        from sdm_tui.ui.screens.home import HomeScreen
+
+        return [screen for screen in self.screen_stack if isinstance(screen, HomeScreen)]
 
     def _recover(self) -> None:
         """Tidy what a killed save left before the drafts are listed (core/recovery.py):
@@ -248,12 +344,11 @@ class SdmApp(App[None]):
         written, temp files go. Never stops the start: what failed is only noted."""
         from sdm_tui.core.recovery import recover
 
-        catalog = self.catalog
-
         def summary(session: Session) -> str:
             # Imported only when a summary is missing (rare): it is a tenth of "ready".
             from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 
+            catalog = self.catalog  # the grid models, only for a missing summary
             grid = catalog.exact(session.grid) or catalog.get(session.grid.id)
             contact = self.store.clinic_contact(DEFAULT_CONTACT)
             return summary_markdown(session, grid, contact=contact)
@@ -265,21 +360,19 @@ class SdmApp(App[None]):
 
     def _announce_problems(self) -> None:
         """Problems with grids (when some are usable; Home explains when none is) and
-        with scenarios the caller chose, a few at a time."""
-        if self.catalog.grids:
-            for problem in self.catalog.problems[:3]:
-                self.notify(
-                    str(problem), title="Grid problem", severity="warning", timeout=12, markup=False
-                )
+        with scenarios the caller chose, a few at a time, each once: the grids' are
+        found in two steps (headings, then the full check)."""
+        headings = self.headings
+        if headings is not None and headings.grids:
+            self._announce(headings.problems, "Grid problem")
         if self._announce_scenarios:
-            for problem in self.scenarios.problems[:3]:
-                self.notify(
-                    str(problem),
-                    title="Scenario problem",
-                    severity="warning",
-                    timeout=12,
-                    markup=False,
-                )
+            self._announce(self.scenarios.problems, "Scenario problem")
+
+    def _announce(self, problems: Sequence[Problem], title: str) -> None:
+        new = [text for text in map(str, problems) if text not in self._announced]
+        for text in new[:3]:
+            self.notify(text, title=title, severity="warning", timeout=12, markup=False)
+        self._announced.update(new)
 
     async def on_event(self, event: events.Event) -> None:
         # A paste reaches a widget's text unfiltered (typed keys cannot carry escape

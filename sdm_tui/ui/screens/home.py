@@ -1,8 +1,9 @@
 """Home: start, resume, help, quit. Drafts are listed by time and grid, never by name.
 
 Home is the first screen and is drawn before the grids are read and the drafts listed
-(`SdmApp` does that just after, then calls `loaded`). Its actions work at once: one that
-needs the grids or the drafts waits for them, then goes on.
+(`SdmApp` does that just after, then calls `loaded`; the grids' full check comes next,
+then `checked`). Its actions work at once: one that needs the grids or the drafts waits
+for them, then goes on; one that opens a grid also waits for the full check.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sdm_tui.core.fsutil import StoreError
 from sdm_tui.ui.widgets.cursor import CursorOptionList
 
 if TYPE_CHECKING:
+    from sdm_tui.core.gridfile import Headings
     from sdm_tui.core.store import DraftInfo
     from sdm_tui.ui.app import SdmApp
 
@@ -55,6 +57,7 @@ class HomeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.drafts: list[DraftInfo] = []
+        self._shown: tuple[object, ...] = ()  # the grids as last shown (`_grid_state`)
         self._waiting = ""  # an action chosen before the grids and drafts were read
 
     def compose(self) -> ComposeResult:
@@ -92,8 +95,21 @@ class HomeScreen(Screen[None]):
         if waiting and self.is_current:
             self._do(waiting)
 
+    def checked(self) -> None:
+        """The grids' full check is done: shown again only if it changed what Home says
+        (a grid that failed it is no longer offered, or its title was shown)."""
+        if self._shown != self._grid_state():
+            self._show(self.drafts)
+
     def refresh_lists(self) -> None:
         self._show(self.app.store.drafts())
+
+    def _grid_state(self) -> tuple[object, ...]:
+        headings = self.app.headings
+        if headings is None:
+            return ()
+        titles = {grid_id: h.title for grid_id, h in headings.grids.items()}
+        return (titles, [] if titles else [str(p) for p in headings.problems])
 
     def _actions(self, drafts: int | str, usable: bool = True) -> list[Option]:
         start = "+ Start a consultation"
@@ -111,7 +127,8 @@ class HomeScreen(Screen[None]):
 
     def _show(self, drafts: list[DraftInfo]) -> None:
         self.drafts = drafts
-        usable = bool(self.app.catalog.grids)
+        self._shown = self._grid_state()
+        usable = bool(self._headings().grids)
         actions = self.query_one("#home-actions", OptionList)
         highlighted = actions.highlighted
         actions.clear_options()
@@ -133,7 +150,7 @@ class HomeScreen(Screen[None]):
 
     def _grid_problems(self) -> str:
         """Why no consultation can start: each problem names its file, line and fix."""
-        problems = self.app.catalog.problems
+        problems = self._headings().problems
         lines = [f"⚠ {NO_GRID}"]
         lines += [f"• {problem}" for problem in problems[:SHOWN_PROBLEMS]]
         if len(problems) > SHOWN_PROBLEMS:
@@ -149,11 +166,15 @@ class HomeScreen(Screen[None]):
 
             return f"⚠ {escape_for_terminal(info.record_id)}: cannot be opened ({info.problem})"
         s = info.session
-        grid = self.app.catalog.get(s.grid.id)
-        title = grid.title if grid else s.grid.id
+        title = self._headings().title(s.grid.id) or s.grid.id
         mode = "training · " if s.mode == Mode.TRAINING else ""
         busy = f" · open in another window (process {info.in_use_by})" if info.in_use_by else ""
         return f"{s.updated:%Y-%m-%d %H:%M} UTC · {mode}{title}{busy}"
+
+    def _headings(self) -> Headings:
+        headings = self.app.headings
+        assert headings is not None  # Home lists only once the grids are read
+        return headings
 
     @on(OptionList.OptionSelected, "#home-actions")
     def _action(self, event: OptionList.OptionSelected) -> None:
@@ -164,6 +185,10 @@ class HomeScreen(Screen[None]):
         self._do(choice)
 
     def _do(self, choice: str) -> None:
+        if choice in NEEDS_LOAD:
+            # Opening a grid needs its full check; review reads records with the same
+            # models. Rarely still running when chosen: this waits for it (or does it).
+            self.app.catalog  # noqa: B018
         if choice == "start":
             self.start()
         elif choice == "resume":

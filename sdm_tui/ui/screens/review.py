@@ -426,7 +426,7 @@ class ReviewScreen(FolderChecks, Screen[None]):
         if isinstance(self.focused, Input | Select):
             self.rows.focus()
             return
-        if len(self.app.screen_stack) > 2:
+        if len(self.app.screen_stack) > 1:  # Home (the app's first screen) is below
             self.dismiss(None)
         else:
             self.app.exit()
