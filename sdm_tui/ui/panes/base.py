@@ -22,6 +22,7 @@ from textual import on
 from textual.containers import Vertical
 from textual.events import DescendantBlur
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from sdm_tui.core.grid import OptionGrid
@@ -90,6 +91,14 @@ class Pane(Vertical):
             if widget.focusable:
                 widget.focus()
                 return
+
+    def focus_on(self, widget: Widget) -> None:
+        """Focus `widget`, else (disabled: a finished record is read-only) the first control
+        that takes focus. Focus left on another talk would switch the tabs back to it."""
+        if widget.focusable:
+            widget.focus()
+        else:
+            Pane.focus_first(self)
 
     # Typed text --------------------------------------------------------------
 

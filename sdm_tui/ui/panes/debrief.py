@@ -148,7 +148,7 @@ class DebriefPane(Pane):
         self.set_class(width >= WIDE, "-wide")
 
     def focus_first(self) -> None:
-        self.query_one("#debrief-export", Button).focus()
+        self.focus_on(self.query_one("#debrief-export", Button))
 
     def show(self, session: Session, active: str) -> None:
         super().show(session, active)

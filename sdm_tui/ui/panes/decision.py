@@ -163,7 +163,7 @@ class DecisionPane(Pane):
             self._draw()
 
     def focus_first(self) -> None:
-        self.query_one("#outcome", RadioSet).focus()
+        self.focus_on(self.query_one("#outcome", RadioSet))
 
     def show(self, session: Session, active: str) -> None:
         super().show(session, active)

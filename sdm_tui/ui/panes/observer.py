@@ -119,7 +119,7 @@ class ObserverPane(Pane):
             self._draw(self.session)
 
     def focus_first(self) -> None:
-        self.query_one(f"#obs-{next(iter(OBSERVER_ITEMS))}", RadioSet).focus()
+        self.focus_on(self.query_one(f"#obs-{next(iter(OBSERVER_ITEMS))}", RadioSet))
 
     # Session -> widgets ----------------------------------------------------------
 

@@ -108,7 +108,7 @@ class TeamTalkPane(Pane):
         self.set_class(width >= WIDE, "-wide")
 
     def focus_first(self) -> None:
-        self.query_one("#team-label", Input).focus()
+        self.focus_on(self.query_one("#team-label", Input))
 
     def pending(self) -> list[Transition]:
         """Typed text, and a valid reference typed but not yet entered (Ctrl+S
