@@ -120,7 +120,7 @@ def test_the_linux_console_turns_ascii_mode_on(
 
 
 async def test_review_and_the_clinic_view_show_no_symbol_in_ascii_mode(tmp_path: Path) -> None:
-    from snapshot_apps import REVIEW_TODAY, SHIPPED, review_archive
+    from flow import REVIEW_TODAY, SHIPPED, review_archive
 
     from sdm_tui.ui.screens.clinic import ClinicScreen
     from sdm_tui.ui.screens.review import ReviewScreen

@@ -9,7 +9,8 @@ import flow
 from flow import focused_id, go, tab_to, type_text
 from textual.widgets import OptionList, Static
 
-from sdm_tui.core.session import ConcernKind, Outcome, Role
+from sdm_tui.core import transitions as t
+from sdm_tui.core.session import ConcernKind, Outcome, Role, Session, grid_ref, new_session
 from sdm_tui.core.store import RecordStore
 from sdm_tui.core.transitions import missing_for_completion
 from sdm_tui.ui.app import SdmApp
@@ -24,6 +25,16 @@ from sdm_tui.ui.screens.prepare import PrepareScreen
 
 SIZE = (110, 40)
 WANT = "I want to talk about\nmy weight (and sleep)."
+
+
+def with_people(app: SdmApp, *labels: str) -> Session:
+    """A new consultation on the example grid with the service user (and a clinician)."""
+    grid = app.catalog.get("example-grid")
+    s = new_session(grid_ref=grid_ref(grid), app_version="test")
+    s = t.set_team_talk(s, decision=grid.decision)
+    for role, label in zip((Role.SERVICE_USER, Role.CLINICIAN), labels, strict=False):
+        s = t.add_participant(s, role, label)
+    return s
 
 
 async def prepare_by_keys(pilot, reference: str) -> None:
@@ -47,10 +58,10 @@ async def test_preparation_concern_and_plan_by_keys(
         await pilot.pause()
         await prepare_by_keys(pilot, "SU-0042")
         assert store.load_preparation("SU-0042").want == WANT
-        await pilot.press("home")  # back to "Start a consultation"
-        await flow.start(pilot, "example-grid")
-        await flow.add_person(pilot, Role.SERVICE_USER, "Me")
-        await flow.add_person(pilot, Role.CLINICIAN, "Dr K")
+        # The consultation, two people in already (Home to team talk by keys:
+        # test_consultations.py), then the reference typed.
+        prepared = with_people(example_app, "Me", "Dr K")
+        await flow.open_consultation(example_app, pilot, prepared)
         await tab_to(pilot, "team-ref")
         await type_text(pilot, "SU-0042")
         await pilot.press("enter")
@@ -143,9 +154,7 @@ async def test_a_preparation_not_wanted_is_not_brought_in(
 
     store.save_preparation("SU-0042", update_preparation(Preparation(), want="Mine"))
     async with example_app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await flow.start(pilot, "example-grid")
-        await flow.add_person(pilot, Role.SERVICE_USER, "Me")
+        await flow.open_consultation(example_app, pilot, with_people(example_app, "Me"))
         await tab_to(pilot, "team-ref")
         await type_text(pilot, "SU-OO42")  # looks alike: no offer
         await pilot.press("enter")
@@ -165,7 +174,7 @@ async def test_a_preparation_not_wanted_is_not_brought_in(
 
 
 async def test_review_filters_open_concerns_and_the_clinic_counts_them(tmp_path) -> None:
-    from test_review import checked, make_app, open_review, rows_of
+    from flow import checked, open_review, review_app, rows_of
 
     from sdm_tui.core import record
     from sdm_tui.core.catalog import load_catalog
@@ -179,7 +188,7 @@ async def test_review_filters_open_concerns_and_the_clinic_counts_them(tmp_path)
     raised = sum(len(s.concerns) for s in sessions)
     answered = sum(c.status == "answered" for s in sessions for c in s.concerns)
     assert still_open and raised
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(110, 32)) as pilot:
         screen = await open_review(pilot)
         await pilot.press("m")  # training records (synthetic ones are role-plays)

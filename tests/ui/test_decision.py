@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flow import open_consultation, typing_applied
+from flow import open_consultation, type_text, typing_applied
 from textual.containers import VerticalScroll
 from textual.widgets import Input, RadioSet, Select, Static, TextArea
 
@@ -77,7 +77,7 @@ async def test_outcome_reason_stances_steps_by_keys(example_app: SdmApp) -> None
         assert screen.session.decision.option == "tablet-b"
         await pilot.press("tab")
         assert screen.query_one("#reason", TextArea).has_focus
-        await pilot.press(*"[b]it keeps my head clear")
+        await type_text(pilot, "[b]it keeps my head clear")
         await pilot.press("tab")
         assert screen.query_one("#stance-p1", Select).has_focus
         await pilot.press("enter", "down", "enter")  # Agree
@@ -86,7 +86,7 @@ async def test_outcome_reason_stances_steps_by_keys(example_app: SdmApp) -> None
         await pilot.pause()
         await pilot.press("tab")
         assert screen.query_one("#next-steps", TextArea).has_focus
-        await pilot.press(*"Blood test in 2 weeks", "enter", "enter", *"See the GP")
+        await type_text(pilot, "Blood test in 2 weeks\n\nSee the GP")
         await typing_applied(pilot)  # typed text is applied after a short pause
         decision = screen.session.decision
         assert decision.reason == "[b]it keeps my head clear"
@@ -124,7 +124,9 @@ async def test_review_date_validation(example_app: SdmApp) -> None:
             ("2027-02-31", "not a real date"),
             ("2999-01-01", "two years"),
         ):
-            await pilot.press("home", "ctrl+k", *bad, "enter")
+            await pilot.press("home", "ctrl+k")
+            await type_text(pilot, bad)
+            await pilot.press("enter")
             await pilot.pause()
             assert str(error.render()).startswith("⚠"), bad
             assert words in str(error.render()), bad
@@ -136,7 +138,9 @@ async def test_review_date_validation(example_app: SdmApp) -> None:
         await pilot.pause()
         assert field.value == "2999-01-01" and str(error.render()).startswith("⚠")
         good = date.today() + timedelta(days=30)
-        await pilot.press("home", "ctrl+k", *good.isoformat(), "tab")  # blur checks too
+        await pilot.press("home", "ctrl+k")
+        await type_text(pilot, good.isoformat())
+        await pilot.press("tab")  # blur checks too
         await pilot.pause()
         assert str(error.render()) == ""
         assert screen.session.decision.review_date == good
@@ -227,9 +231,11 @@ async def test_typed_review_date_is_pending_for_save(example_app: SdmApp) -> Non
         assert pane.pending() == []
         screen.query_one("#review-date", Input).focus()
         good = date.today() + timedelta(days=20)
-        await pilot.press("home", "ctrl+k", *good.isoformat())
+        await pilot.press("home", "ctrl+k")
+        await type_text(pilot, good.isoformat())
         changes = pane.pending()
         assert len(changes) == 1
         assert changes[0](screen.session).decision.review_date == good
-        await pilot.press("home", "ctrl+k", *"2020-01-01")
+        await pilot.press("home", "ctrl+k")
+        await type_text(pilot, "2020-01-01")
         assert pane.pending() == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from snapshot_apps import make_app, open_consultation, pin, settle, shipped_grid, side_session
+from flow import make_app, open_pinned, pin, settle, shipped_grid, side_session
 from test_cursor_marks import screen_lines
 from textual.pilot import Pilot
 from textual.widgets import Tabs
@@ -29,7 +29,7 @@ def long_names_session(app):  # type: ignore[no-untyped-def]
 
 async def open_at(pilot: Pilot, session, key: str) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
-    await open_consultation(pilot, session, key)
+    await open_pinned(pilot, session, key)
     await settle(pilot)
 
 

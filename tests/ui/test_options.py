@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from flow import open_consultation
+from flow import open_consultation, type_text
 from textual.coordinate import Coordinate
 from textual.widgets import Static, TextArea
 
@@ -208,14 +208,15 @@ async def test_note_and_question_in_own_words(example_app: SdmApp) -> None:
         # a question to ask, typed with real keys and saved with ctrl+s
         await pilot.press("q")
         await pilot.pause()
-        await pilot.press(*"Can I drive?")
+        await type_text(pilot, "Can I drive?")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert person(example_app.screen.session, "Service user").questions == ("Can I drive?",)
         # Escape cancels and stores nothing
         await pilot.press("n")
         await pilot.pause()
-        await pilot.press(*"never mind", "escape")
+        await type_text(pilot, "never mind")
+        await pilot.press("escape")
         await pilot.pause()
         assert isinstance(example_app.screen, ConsultationScreen)
         assert person(example_app.screen.session, "Service user").notes == notes
@@ -313,7 +314,8 @@ async def test_hostile_label_and_note_show_literally(example_app: SdmApp) -> Non
         await pilot.press("3", "n")
         await pilot.pause()
         assert isinstance(example_app.screen, NoteScreen)
-        await pilot.press(*"[/b] [@click=app.quit]y[/]", "ctrl+s")
+        await type_text(pilot, "[/b] [@click=app.quit]y[/]")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert example_app.is_running
         notes = person(example_app.screen.session, HOSTILE).notes

@@ -13,9 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from flow import consultation, draft, open_consultation, open_disagreement, typing_applied
+from flow import (
+    consultation,
+    draft,
+    key_event,
+    open_consultation,
+    open_disagreement,
+    typing_applied,
+)
 from textual import events
-from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widgets import Input, RadioSet, TextArea
 
@@ -36,13 +42,6 @@ REASON = (
 )
 ONE_LINE = "Which tablet to try first, and when to look again: weight, sleep, work."
 FIRST_NOTE_ITEM = next(iter(OBSERVER_ITEMS))
-
-
-def key_event(ch: str) -> events.Key:
-    """The key a terminal sends for `ch` (a newline is Enter)."""
-    if ch == "\n":
-        return events.Key("enter", "\r")
-    return events.Key(ch if ch.isalnum() else _character_to_key(ch), ch)
 
 
 def prepared(grid, *, carer: bool = False) -> Session:

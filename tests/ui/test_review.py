@@ -1,6 +1,6 @@
 """Reviewing past records in the real app, on a synthetic archive plus clinical records.
 
-The archive (snapshot_apps.review_archive): synthetic training records from a
+The archive (flow.review_archive): synthetic training records from a
 fixed seed, and four hand-made clinical records: TEST-0042 three times (their
 views change, one review kept and one missed) and TEST-0007 once. "Today" is
 pinned, so the review-date flags are the same on every run.
@@ -14,15 +14,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from flow import until
-from snapshot_apps import (
+from flow import (
     OTHER_REF,
     REVIEW_REF,
     REVIEW_TODAY,
     SHIPPED,
+    checked,
     clinical_records,
+    open_review,
+    review_app,
     review_archive,
+    rows_of,
     shipped_grid,
+    type_text,
+    until,
 )
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Markdown, OptionList, Static
@@ -63,30 +68,6 @@ def root(archive: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def make_app(root: Path) -> SdmApp:
-    return SdmApp(RecordStore(root), load_catalog(SHIPPED))
-
-
-async def open_review(pilot: Pilot) -> ReviewScreen:
-    """Push the review screen and wait until it has checked the folder."""
-    screen = ReviewScreen(today=REVIEW_TODAY)
-    await pilot.app.push_screen(screen)
-    await checked(pilot)
-    return screen
-
-
-async def checked(pilot: Pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
-def rows_of(screen: ReviewScreen) -> list[IndexRow]:
-    rows = screen.query_one("#review-list", VirtualList)
-    return [rows.row_at(i) for i in range(rows.count)]  # type: ignore[misc]
-
-
 def shown(static: Static, width: int = 100) -> str:
     """What a Static shows, as plain text (rich tables too)."""
     from rich.console import Console
@@ -108,7 +89,7 @@ async def type_into(pilot: Pilot, selector: str, text: str, *, submit: bool = Tr
     box = pilot.app.screen.query_one(selector, Input)
     box.focus()
     box.value = ""
-    await pilot.press(*text)
+    await type_text(pilot, text)
     if submit:
         await pilot.press("enter")
     await pilot.pause()
@@ -126,7 +107,7 @@ async def highlight(pilot: Pilot, screen: ReviewScreen, record_id: str) -> None:
 
 
 async def test_clinical_records_only_unless_training_is_asked_for(root: Path) -> None:
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         rows = rows_of(screen)
@@ -156,7 +137,7 @@ async def test_clinical_records_only_unless_training_is_asked_for(root: Path) ->
 
 
 async def test_text_reference_date_and_outcome_filters(root: Path) -> None:
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         # Words anywhere in the record: "sleep" is in TEST-0007's reason, and in
@@ -200,7 +181,7 @@ async def test_text_reference_date_and_outcome_filters(root: Path) -> None:
 
 
 async def test_typing_waits_for_a_pause_then_filters(root: Path) -> None:
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         await type_into(pilot, "#f-ref", OTHER_REF, submit=False)
@@ -222,7 +203,7 @@ def test_dates_are_checked() -> None:
 
 
 async def test_flags_and_rows(root: Path) -> None:
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         rows = screen.query_one("#review-list", VirtualList)
@@ -239,7 +220,7 @@ async def test_only_training_records_says_how_to_show_them(tmp_path: Path) -> No
 
     root = tmp_path / "records"
     write_synthetic(root, 20, 3, load_catalog(SHIPPED).grids)
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         assert rows_of(screen) == []
@@ -250,7 +231,7 @@ async def test_only_training_records_says_how_to_show_them(tmp_path: Path) -> No
 
 
 async def test_open_a_record_views_side_by_side_and_summary(root: Path) -> None:
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         await highlight(pilot, screen, "tst042000003")
@@ -288,7 +269,7 @@ async def test_open_a_record_views_side_by_side_and_summary(root: Path) -> None:
 
 async def test_timeline_and_the_last_three_decisions_compared(root: Path) -> None:
     """Find one person's last three decisions and what changed between them, in a few keys."""
-    app = make_app(root)
+    app = review_app(root)
     first, second, third, _ = clinical_records(shipped_grid(app))
     async with app.run_test(size=(100, 30)) as pilot:
         await open_review(pilot)
@@ -359,7 +340,7 @@ async def test_timeline_and_the_last_three_decisions_compared(root: Path) -> Non
 
 
 async def test_timeline_from_a_record_and_first_record_has_nothing_before(root: Path) -> None:
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         await highlight(pilot, screen, "tst042000001")
@@ -410,7 +391,7 @@ async def test_clinic_view_numbers_match_the_records(root: Path) -> None:
     # One record damaged, so "failed" is counted too.
     damaged = next(root.rglob("training/*/*.toml"))
     damaged.write_text(damaged.read_text(encoding="utf-8").replace("Nurse", "Nurse A"), "utf-8")
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_review(pilot)
         await pilot.press("m", "m")  # all records
@@ -443,7 +424,7 @@ async def test_clinic_view_numbers_match_the_records(root: Path) -> None:
 
 
 async def test_clinic_view_respects_the_filters(root: Path) -> None:
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_review(pilot)
         await type_into(pilot, "#f-ref", REVIEW_REF)
@@ -463,7 +444,7 @@ async def test_clinic_view_respects_the_filters(root: Path) -> None:
 
 
 async def test_a_record_corrupted_behind_the_apps_back_shows_as_failed(root: Path) -> None:
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         path = next(root.rglob("*tst042000002.toml"))
@@ -502,7 +483,7 @@ async def test_a_record_corrupted_behind_the_apps_back_shows_as_failed(root: Pat
 
 async def test_a_record_opened_after_it_was_damaged_shows_why(root: Path) -> None:
     """Damaged after the index read it, before a refresh: opening it still never crashes."""
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         path = next(root.rglob("*tst007000001.toml"))
@@ -521,7 +502,7 @@ async def test_a_record_opened_after_it_was_damaged_shows_why(root: Path) -> Non
 async def test_timeline_lists_a_record_damaged_since_indexing_and_will_not_compare_it(
     root: Path,
 ) -> None:
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
         path = next(root.rglob("*tst042000002.toml"))
@@ -543,7 +524,7 @@ async def test_timeline_lists_a_record_damaged_since_indexing_and_will_not_compa
 
 
 async def test_a_file_added_or_removed_behind_the_apps_back(root: Path) -> None:
-    app = make_app(root)
+    app = review_app(root)
     grid = shipped_grid(app)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_review(pilot)
@@ -568,7 +549,7 @@ async def test_a_file_added_or_removed_behind_the_apps_back(root: Path) -> None:
 
 
 async def test_home_opens_review_and_escape_goes_back(root: Path) -> None:
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         actions = app.screen.query_one("#home-actions", OptionList)
@@ -595,7 +576,7 @@ async def test_review_start_opens_the_review_screen_over_home(root: Path) -> Non
 
 async def test_leaving_while_the_folder_is_checked_is_safe(root: Path) -> None:
     """Escape at once: the check finishes in its thread, then closes the index; no error."""
-    app = make_app(root)
+    app = review_app(root)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = ReviewScreen(today=REVIEW_TODAY)
@@ -675,7 +656,7 @@ def forge_first_row(root: Path) -> IndexRow:
 
 
 async def test_filter_hints_cannot_be_taken_for_filled_in_filters(training_root: Path) -> None:
-    app = make_app(training_root)
+    app = review_app(training_root)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(pilot)
         for box in screen.query(".filter-row Input").results(Input):
@@ -689,7 +670,7 @@ async def test_filter_hints_cannot_be_taken_for_filled_in_filters(training_root:
 
 async def test_a_forged_row_is_corrected_and_marked_in_the_list(training_root: Path) -> None:
     first = forge_first_row(training_root)
-    app = make_app(training_root)
+    app = review_app(training_root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_training(pilot)
         assert "≠ 1 file changed on disk (marked ≠)" in status(screen)
@@ -711,7 +692,7 @@ async def test_a_forged_row_is_corrected_and_marked_in_the_list(training_root: P
 
 
 async def test_the_check_of_every_file_shows_it_is_done(training_root: Path) -> None:
-    app = make_app(training_root)
+    app = review_app(training_root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_training(pilot)
         assert "✓ 20 files verified" in status(screen)
@@ -738,7 +719,7 @@ async def test_a_byte_changed_with_its_time_kept_is_marked(training_root: Path) 
     data[at] = ord("7") if data[at] != ord("7") else ord("8")
     path.write_bytes(bytes(data))
     os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
-    app = make_app(training_root)
+    app = review_app(training_root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_training(pilot)
         [row] = [r for r in rows_of(screen) if r.path == first.path]
@@ -751,7 +732,7 @@ async def test_a_byte_changed_with_its_time_kept_is_marked(training_root: Path) 
 async def test_an_index_damaged_while_shown_is_rebuilt(training_root: Path) -> None:
     import sqlite3
 
-    app = make_app(training_root)
+    app = review_app(training_root)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_training(pilot)
         assert len(rows_of(screen)) == 20
@@ -768,7 +749,7 @@ async def test_an_index_damaged_while_shown_is_rebuilt(training_root: Path) -> N
 
 async def test_leaving_while_files_are_checked_is_safe(training_root: Path) -> None:
     """Escape as soon as the check of every file starts: it stops, then closes the index."""
-    app = make_app(training_root)
+    app = review_app(training_root)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = ReviewScreen(today=REVIEW_TODAY)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flow import open_consultation
+from flow import open_consultation, type_text
 from rich.text import Text
 from textual.widgets import Checkbox, DataTable, OptionList, TextArea
 
@@ -81,9 +81,9 @@ async def test_open_write_views_and_talk_through(example_app: SdmApp) -> None:
         modal = example_app.screen
         assert isinstance(modal, DisagreementScreen)
         assert modal.query_one("#view-p1", TextArea).has_focus
-        await pilot.press(*"I feel worse on it")
+        await type_text(pilot, "I feel worse on it")
         await pilot.press("tab")
-        await pilot.press(*"[/b] stay as now")
+        await type_text(pilot, "[/b] stay as now")
         await pilot.press("tab", "tab", "space")  # past Dr Test's box to the checkbox
         assert modal.query_one("#talked-through", Checkbox).value
         await pilot.press("ctrl+s")
@@ -116,7 +116,9 @@ async def test_escape_keeps_old_views(example_app: SdmApp) -> None:
         assert isinstance(example_app.screen, DisagreementScreen)
         area = example_app.screen.query_one("#view-p1", TextArea)
         assert area.text == "old words"
-        await pilot.press("end", *" and new", "escape")
+        await pilot.press("end")
+        await type_text(pilot, " and new")
+        await pilot.press("escape")
         await pilot.pause()
         consult = example_app.screen
         assert isinstance(consult, ConsultationScreen)
@@ -135,7 +137,8 @@ async def test_name_new_disagreement(example_app: SdmApp) -> None:
         await pilot.press("enter")  # empty: a message, not a change
         await pilot.pause()
         assert isinstance(example_app.screen, NameDisagreementScreen)
-        await pilot.press(*"whether to stop for a while", "enter")
+        await type_text(pilot, "whether to stop for a while")
+        await pilot.press("enter")
         await pilot.pause()
         consult = example_app.screen
         assert isinstance(consult, ConsultationScreen)
@@ -149,7 +152,8 @@ async def test_name_new_disagreement(example_app: SdmApp) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(example_app.screen, DisagreementScreen)
-        await pilot.press(*"I want a break", "ctrl+s")
+        await type_text(pilot, "I want a break")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         item = example_app.screen.session.disagreements[-1]
         assert item.views == {"p1": "I want a break"}

@@ -2,7 +2,7 @@
 
 Run `pytest tests/ui/test_snapshots.py --snapshot-update` after a deliberate
 change to the look, and look at the new SVGs in tests/ui/__snapshots__/ before
-committing them. Everything on screen is pinned (see snapshot_apps.py): record
+committing them. Everything on screen is pinned (see flow/pinned.py): record
 id, times, review date, people; the records folder is a temporary one and is
 never shown.
 """
@@ -13,13 +13,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from snapshot_apps import (
+from flow import (
     debrief_session,
     decision_session,
     make_app,
     make_training_app,
     observer_session,
-    open_consultation,
+    open_pinned,
     options_session,
     role_play_session,
     settle,
@@ -111,7 +111,7 @@ def test_help(snap_compare, tmp_path: Path, size) -> None:
 @SIZES
 def test_team_talk(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, team_session(grid_of(pilot)))
+        await open_pinned(pilot, team_session(grid_of(pilot)))
         assert pilot.app.screen.current_talk() == "team"
 
     assert shot(snap_compare, tmp_path, size, run_before)
@@ -120,7 +120,7 @@ def test_team_talk(snap_compare, tmp_path: Path, size) -> None:
 @SIZES
 def test_option_talk(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, options_session(grid_of(pilot)), "f3")
+        await open_pinned(pilot, options_session(grid_of(pilot)), "f3")
         assert pilot.app.screen.current_talk() == "options"
 
     assert shot(snap_compare, tmp_path, size, run_before)
@@ -129,7 +129,7 @@ def test_option_talk(snap_compare, tmp_path: Path, size) -> None:
 @SIZES
 def test_side_by_side(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, side_session(grid_of(pilot)), "f4")
+        await open_pinned(pilot, side_session(grid_of(pilot)), "f4")
         assert pilot.app.screen.current_talk() == "side"
 
     assert shot(snap_compare, tmp_path, size, run_before)
@@ -138,7 +138,7 @@ def test_side_by_side(snap_compare, tmp_path: Path, size) -> None:
 @SIZES
 def test_disagreement_modal(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, side_session(grid_of(pilot)), "f4")
+        await open_pinned(pilot, side_session(grid_of(pilot)), "f4")
         pilot.app.screen.query_one(SideBySidePane).open_disagreement("importance:weight")
         await settle(pilot)
         assert isinstance(pilot.app.screen, DisagreementScreen)
@@ -149,7 +149,7 @@ def test_disagreement_modal(snap_compare, tmp_path: Path, size) -> None:
 @SIZES
 def test_decision_talk(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, decision_session(grid_of(pilot)), "f5")
+        await open_pinned(pilot, decision_session(grid_of(pilot)), "f5")
         assert pilot.app.screen.current_talk() == "decision"
 
     assert shot(snap_compare, tmp_path, size, run_before)
@@ -160,7 +160,7 @@ def test_decision_talk_stances(snap_compare, tmp_path: Path, size) -> None:
     """The same talk scrolled down to where each person stands."""
 
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, decision_session(grid_of(pilot)), "f5")
+        await open_pinned(pilot, decision_session(grid_of(pilot)), "f5")
         stances = pilot.app.screen.query_one("#stances")
         assert stances.children  # rebuilt for the three people
         # Its heading ("Where each person stands", a rule and a line) sits just above.
@@ -174,7 +174,7 @@ def test_decision_talk_stances(snap_compare, tmp_path: Path, size) -> None:
 @SIZES
 def test_summary_before_saving(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, decision_session(grid_of(pilot)), "f6")
+        await open_pinned(pilot, decision_session(grid_of(pilot)), "f6")
         assert pilot.app.screen.current_talk() == "summary"
         assert pilot.app.screen.session.completed is None
 
@@ -184,7 +184,7 @@ def test_summary_before_saving(snap_compare, tmp_path: Path, size) -> None:
 @SIZES
 def test_quit_confirmation(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, team_session(grid_of(pilot)))
+        await open_pinned(pilot, team_session(grid_of(pilot)))
         await pilot.press("ctrl+q")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmQuit)
@@ -197,7 +197,7 @@ def test_quit_confirmation(snap_compare, tmp_path: Path, size) -> None:
 
 async def open_review(pilot: Pilot, *keys: str) -> None:
     """The review screen on the review archive (fixed seed and today), folder checked."""
-    from snapshot_apps import REVIEW_TODAY, review_archive
+    from flow import REVIEW_TODAY, review_archive
 
     from sdm_tui.ui.screens.review import ReviewScreen
 
@@ -287,7 +287,7 @@ def test_role_play_brief(snap_compare, tmp_path: Path, size) -> None:
     """Sam's private brief, shown over team talk (F7, Sam, Enter)."""
 
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, role_play_session(pilot.app))
+        await open_pinned(pilot, role_play_session(pilot.app))
         await pilot.press("f7")
         await settle(pilot)
         await pilot.press("down", "enter")
@@ -300,7 +300,7 @@ def test_role_play_brief(snap_compare, tmp_path: Path, size) -> None:
 @SIZES
 def test_observer_talk(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, observer_session(pilot.app), "f8")
+        await open_pinned(pilot, observer_session(pilot.app), "f8")
         assert pilot.app.screen.current_talk() == "observer"
 
     assert shot(snap_compare, tmp_path, size, run_before, training=True)
@@ -309,7 +309,7 @@ def test_observer_talk(snap_compare, tmp_path: Path, size) -> None:
 @SIZES
 def test_debrief(snap_compare, tmp_path: Path, size) -> None:
     async def run_before(pilot: Pilot) -> None:
-        await open_consultation(pilot, debrief_session(pilot.app), "f9")
+        await open_pinned(pilot, debrief_session(pilot.app), "f9")
         assert pilot.app.screen.current_talk() == "debrief"
 
     assert shot(snap_compare, tmp_path, size, run_before, training=True)
@@ -336,7 +336,7 @@ def test_talk_at_three_sizes(snap_compare, tmp_path: Path, talk: str, size) -> N
 
     async def run_before(pilot: Pilot) -> None:
         source = pilot.app if training else grid_of(pilot)
-        await open_consultation(pilot, make_session(source), key)
+        await open_pinned(pilot, make_session(source), key)
         assert pilot.app.screen.current_talk() == talk
 
     assert shot(snap_compare, tmp_path, size, run_before, training=training)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flow import typing_applied
+from flow import type_text, typing_applied
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, RadioSet, Select, SelectionList, Static, TextArea
@@ -41,7 +41,8 @@ def focused_id(app: SdmApp) -> str | None:
 async def add(pilot: Pilot, label: str) -> None:
     """Type a label into the (focused) label field and press Enter."""
     assert focused_id(pilot.app) == "team-label"
-    await pilot.press(*label, "enter")
+    await type_text(pilot, label)
+    await pilot.press("enter")
     await pilot.pause()
 
 
@@ -109,7 +110,7 @@ async def test_add_error_is_inline_and_changes_nothing(example_app: SdmApp) -> N
 async def test_add_by_mouse(example_app: SdmApp) -> None:
     async with example_app.run_test(size=(100, 30)) as pilot:
         screen = await open_team(example_app, pilot)
-        await pilot.press(*"Me")
+        await type_text(pilot, "Me")
         await pilot.click("#team-add-button")
         await pilot.pause()
         assert people(screen.session) == [(Role.SERVICE_USER, "Me")]
@@ -150,7 +151,8 @@ async def test_reference_rejects_a_name_and_stores_a_code(example_app: SdmApp) -
         screen = await open_team(example_app, pilot)
         pane = screen.query_one(TeamTalkPane)
         await tab_to(pilot, "team-ref")
-        await pilot.press(*"JaneDoe", "enter")
+        await type_text(pilot, "JaneDoe")
+        await pilot.press("enter")
         await pilot.pause()
         error = pane.query_one("#team-ref-error", Static)
         assert error.display
@@ -177,7 +179,8 @@ async def test_decision_prefilled_and_editable(example_app: SdmApp) -> None:
         assert decision.value == grid.decision
         assert screen.session.team_talk.decision == grid.decision
         await tab_to(pilot, "team-decision")
-        await pilot.press("end", *" Soon.")
+        await pilot.press("end")
+        await type_text(pilot, " Soon.")
         await typing_applied(pilot)  # saved after a short pause, not on every key
         assert draft(example_app).team_talk.decision == grid.decision + " Soon."
         title = screen.query_one("#team-grid-title", Static)
@@ -232,7 +235,7 @@ async def test_what_matters_and_involvement_stored_literally(example_app: SdmApp
     async with example_app.run_test(size=(100, 30)) as pilot:
         screen = await open_team(example_app, pilot)
         await tab_to(pilot, "team-matters")
-        await pilot.press(*ODD)
+        await type_text(pilot, ODD)
         await pilot.pause()
         assert example_app.is_running
         assert screen.query_one("#team-matters", TextArea).text == ODD
@@ -294,7 +297,8 @@ async def test_show_does_not_feed_changes_back(example_app: SdmApp) -> None:
     async with example_app.run_test(size=(100, 30)) as pilot:
         screen = await add_three(example_app, pilot)
         await tab_to(pilot, "team-ref")
-        await pilot.press(*"SU-1", "tab")
+        await type_text(pilot, "SU-1")
+        await pilot.press("tab")
         await pilot.pause()
         applied: list[object] = []
         original = screen.apply

@@ -1,4 +1,4 @@
-"""Small deterministic builders for the snapshot tests (tests/ui/test_snapshots.py).
+"""Pinned sessions and apps for the snapshot tests (test_snapshots.py, test_narrow.py).
 
 Everything that reaches the screen is pinned: the record id, the created and
 updated times (shown as "Draft saved at HH:MM:SS", local time, with the time zone
@@ -39,8 +39,9 @@ from sdm_tui.core.training import mark_goal, score_item, set_observer_note, star
 from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.screens.consult import ConsultationScreen
 
-SHIPPED = Path(__file__).resolve().parents[2] / "option_grids"
-DATA = Path(__file__).resolve().parent.parent / "data"
+TESTS = Path(__file__).resolve().parents[2]  # tests/ (this file: tests/ui/flow/pinned.py)
+SHIPPED = TESTS.parent / "option_grids"
+DATA = TESTS / "data"
 SCENARIOS = DATA / "scenarios-ui"  # invented role-plays on the example grid
 GRID_ID = "antipsychotic-choice"
 
@@ -201,8 +202,9 @@ async def settle(pilot: Pilot, times: int = 3) -> None:
     await pilot.wait_for_scheduled_animations()
 
 
-async def open_consultation(pilot: Pilot, session: Session, talk_key: str = "") -> None:
-    """Push the consultation with `session` (already pinned), then open a talk by key."""
+async def open_pinned(pilot: Pilot, session: Session, talk_key: str = "") -> None:
+    """Push the consultation with `session` (already pinned), then open a talk by key,
+    and check that nothing changed the session on the way."""
     app = pilot.app
     assert isinstance(app, SdmApp)
     grid = app.catalog.get(session.grid.id)
@@ -221,121 +223,3 @@ def check_pinned(app: SdmApp, session: Session) -> None:
     assert consult is not None
     assert consult.session.updated == FIXED, "a transition ran after pinning"
     assert consult.session == session
-
-
-# The review archive (tests/ui/test_review.py and the review snapshots) ------------
-
-REVIEW_TODAY = date(2026, 11, 2)  # "today" for review screens: flags and overdue reviews
-REVIEW_SEED = 7
-REVIEW_REF = "TEST-0042"  # three clinical records over time
-OTHER_REF = "TEST-0007"  # one clinical record
-
-
-def _clinical(
-    grid: OptionGrid,
-    record_id: str,
-    day: date,
-    *,
-    reference: str,
-    rate: dict[str, dict[str, int]],
-    lean: dict[str, dict[str, Leaning]],
-    outcome: Outcome,
-    option: str = "",
-    reason: str = "",
-    review_weeks: int = 6,
-    carer: bool = False,
-) -> Session:
-    """A finished clinical record made through the real transitions, all times pinned."""
-    from datetime import time, timedelta
-
-    start = datetime.combine(day, time(10, 0), UTC)
-    s = new_session(grid_ref=grid_ref(grid), app_version="snap", now=start, record_id=record_id)
-    s = t.set_team_talk(s, decision=grid.decision)
-    s = t.add_participant(s, Role.SERVICE_USER, "Service user")
-    s = t.add_participant(s, Role.CLINICIAN, "Dr Test")
-    if carer:
-        s = t.add_participant(s, Role.CARER, "Carer")
-        s = t.set_carer_consent(s, CarerConsent.YES)
-    s = t.set_reference(s, reference)
-    s = t.choose_options(s, ["olanzapine", "aripiprazole", "stay-current"])
-    for person, ratings in rate.items():
-        for question, value in ratings.items():
-            s = t.rate_importance(s, person, question, value)
-    for person, leanings in lean.items():
-        for option_id, leaning in leanings.items():
-            s = t.set_leaning(s, person, option_id, leaning)
-    s = t.set_decision(s, outcome=outcome, option=option or None, reason=reason)
-    s = t.set_decision(s, review_date=day + timedelta(weeks=review_weeks), today=day)
-    s = t.set_certainty(s, SU, "know", Answer3.YES)
-    s = t.set_certainty(s, SU, "sure", Answer3.UNSURE)
-    s = t.set_feedback(s, "listened", 3)
-    return t.complete(s, now=start + timedelta(minutes=40))
-
-
-def clinical_records(grid: OptionGrid) -> list[Session]:
-    """TEST-0042 three times (views change, one review kept, one missed) and TEST-0007 once."""
-    first = _clinical(
-        grid,
-        "tst042000001",
-        date(2026, 3, 2),
-        reference=REVIEW_REF,
-        rate={SU: {"weight": 1, "works": 4}, DR: {"weight": 2, "works": 4}},
-        lean={SU: {"olanzapine": Leaning.TOWARDS, "aripiprazole": Leaning.OPEN}},
-        outcome=Outcome.CHOSEN,
-        option="olanzapine",
-        reason="It worked for me before.",
-    )
-    second = _clinical(  # seven days after the review date: kept
-        grid,
-        "tst042000002",
-        date(2026, 4, 20),
-        reference=REVIEW_REF,
-        rate={SU: {"weight": 4, "works": 4}, DR: {"weight": 3, "works": 4}},
-        lean={SU: {"olanzapine": Leaning.AWAY, "aripiprazole": Leaning.TOWARDS}},
-        outcome=Outcome.CHOSEN,
-        option="aripiprazole",
-        reason="Weight matters more to me now.",
-    )
-    third = _clinical(  # months after the review date: missed; its own review has passed
-        grid,
-        "tst042000003",
-        date(2026, 9, 7),
-        reference=REVIEW_REF,
-        rate={SU: {"weight": 4, "works": 3}, DR: {"weight": 3}, CARER: {"weight": 0}},
-        lean={SU: {"aripiprazole": Leaning.TOWARDS}},
-        outcome=Outcome.DEFERRED,
-        reason="I want to talk to my family first.",
-        carer=True,
-    )
-    other = _clinical(
-        grid,
-        "tst007000001",
-        date(2026, 10, 1),
-        reference=OTHER_REF,
-        rate={SU: {"sleepy": 4}},
-        lean={SU: {"stay-current": Leaning.TOWARDS}},
-        outcome=Outcome.NO_AGREEMENT,
-        reason="I need to think about my sleep first.",
-        review_weeks=8,
-    )
-    return [first, second, third, other]
-
-
-def review_archive(root: Path, synthetic: int = 120) -> list[Session]:
-    """Synthetic training records (fixed seed) and the hand-made clinical ones, saved.
-
-    Returns the clinical sessions. Synthetic records go first: write_synthetic
-    refuses a folder that already holds clinical records.
-    """
-    from sdm_tui.core.summary import summary_markdown
-    from sdm_tui.core.synth import write_synthetic
-
-    catalog = load_catalog(SHIPPED)
-    write_synthetic(root, synthetic, REVIEW_SEED, catalog.grids)
-    grid = catalog.get(GRID_ID)
-    assert grid is not None
-    store = RecordStore(root)
-    sessions = clinical_records(grid)
-    for session in sessions:
-        store.save_finished(session, summary_markdown(session, grid))
-    return sessions
