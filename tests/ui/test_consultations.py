@@ -1,8 +1,11 @@
-"""Whole consultations, from Home to Ctrl+S, driven only by key presses.
+"""Whole consultations to Ctrl+S, driven by key presses.
 
-Each test checks what matters in the end: the saved TOML record (read back and
-integrity-checked with `record.load`) and the Markdown summary next to it.
-The driving steps live in tests/ui/flow.py.
+The first test is the one end-to-end keyboard test of a clinical consultation: from
+Home to the saved record, every step by keys. The others start from a prepared
+session (built with the real transitions, opened as Home opens a draft) at the talk
+they are about, and go on by keys from there. Each checks what matters in the end:
+the saved TOML record (read back and integrity-checked with `record.load`) and the
+Markdown summary next to it. The driving steps live in tests/ui/flow.py.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sdm_tui.core.session import (
     Leaning,
     Outcome,
     Role,
+    Session,
     Stance,
     grid_ref,
     new_session,
@@ -95,6 +99,32 @@ def structural_types(md: str) -> set[str]:
 
 
 UNSAFE = {"link_open", "image", "html_inline", "html_block", "code_inline", "fence", "em_open"}
+
+
+def after_team_talk(
+    app: SdmApp,
+    grid_id: str,
+    people: list[tuple[Role, str]],
+    *,
+    options: list[str],
+    reference: str = "SU-0042",
+    consent: CarerConsent | None = None,
+) -> Session:
+    """What team talk by keys leaves (test 1 does it by keys): people, consent,
+    reference, options."""
+    grid = app.catalog.get(grid_id)
+    assert grid is not None
+    s = new_session(grid_ref=grid_ref(grid), app_version="test")
+    s = t.set_team_talk(s, decision=grid.decision)
+    for role, label in people:
+        s = t.add_participant(s, role, label)
+    if consent is not None:
+        s = t.set_carer_consent(s, consent)
+    if reference:
+        s = t.set_reference(s, reference)
+    if options:
+        s = t.choose_options(s, options)
+    return s
 
 
 # 1. Everyone agrees -------------------------------------------------------------------
@@ -212,19 +242,25 @@ async def test_carer_and_service_user_disagree_about_stopping(
 ) -> None:
     mine = "I want to feel like me again, without the tablets."
     hers = "Last time you stopped you were in hospital for a month."
+    prepared = after_team_talk(
+        shipped_app,
+        "antipsychotic-continue-adjust-stop",
+        [(Role.SERVICE_USER, "Me"), (Role.CLINICIAN, "Dr K"), (Role.CARER, "Mum")],
+        consent=CarerConsent.YES,
+        options=["same", "lower-dose", "stop-slowly"],
+    )
+    # Me and Dr K rated already (rating by keys: test 1); Mum, the carer, by keys here.
+    for who, importance, leanings in (
+        ("p1", {"relapse": 1, "day-to-day": 4}, {"stop-slowly": TOWARDS, "same": AWAY}),
+        ("p2", {"relapse": 2, "day-to-day": 3}, {"stop-slowly": OPEN}),
+    ):
+        for question, value in importance.items():
+            prepared = t.rate_importance(prepared, who, question, value)
+        for option, leaning in leanings.items():
+            prepared = t.set_leaning(prepared, who, option, leaning)
     async with shipped_app.run_test(size=SIZE) as pilot:
-        await flow.team(
-            pilot,
-            "antipsychotic-continue-adjust-stop",
-            [(Role.SERVICE_USER, "Me"), (Role.CLINICIAN, "Dr K"), (Role.CARER, "Mum")],
-            consent=CarerConsent.YES,
-            options=["same", "lower-dose", "stop-slowly"],
-        )
+        await flow.open_consultation(shipped_app, pilot, prepared)
         await flow.talk(pilot, "options")
-        await flow.rate(
-            pilot, "Me", {"relapse": 1, "day-to-day": 4}, {"stop-slowly": TOWARDS, "same": AWAY}
-        )
-        await flow.rate(pilot, "Dr K", {"relapse": 2, "day-to-day": 3}, {"stop-slowly": OPEN})
         await flow.rate(
             pilot, "Mum", {"relapse": 4, "day-to-day": 3}, {"stop-slowly": AWAY, "same": TOWARDS}
         )
@@ -276,15 +312,13 @@ async def test_carer_and_service_user_disagree_about_stopping(
 
 
 async def test_deferred_decision(example_app: SdmApp, store: RecordStore) -> None:
-    """Starts after team talk, from a prepared session (team talk by keys: test 1)."""
     review = date.today() + timedelta(days=28)
-    grid = example_app.catalog.get("example-grid")
-    assert grid is not None
-    prepared = new_session(grid_ref=grid_ref(grid), app_version="test")
-    prepared = t.add_participant(prepared, Role.SERVICE_USER, "Me")
-    prepared = t.add_participant(prepared, Role.CLINICIAN, "Dr K")
-    prepared = t.set_reference(prepared, "SU-0042")
-    prepared = t.choose_options(prepared, ["tablet-a", "no-change"])
+    prepared = after_team_talk(
+        example_app,
+        "example-grid",
+        [(Role.SERVICE_USER, "Me"), (Role.CLINICIAN, "Dr K")],
+        options=["tablet-a", "no-change"],
+    )
     async with example_app.run_test(size=SIZE) as pilot:
         await flow.open_consultation(example_app, pilot, prepared)
         await flow.talk(pilot, "options")
@@ -296,7 +330,9 @@ async def test_deferred_decision(example_app: SdmApp, store: RecordStore) -> Non
             stances={"Me": Stance.AGREE, "Dr K": Stance.AGREE},
         )
         await flow.tab_to(pilot, "review-date")
-        await pilot.press("home", "ctrl+k", *review.isoformat(), "tab")
+        await pilot.press("home", "ctrl+k")
+        await flow.type_text(pilot, review.isoformat())
+        await pilot.press("tab")
         await pilot.pause()
         await flow.talk(pilot, "summary")
         await flow.save(pilot)
@@ -317,14 +353,15 @@ async def test_deferred_decision(example_app: SdmApp, store: RecordStore) -> Non
 
 
 async def test_service_user_declines_carer(example_app: SdmApp, store: RecordStore) -> None:
+    prepared = after_team_talk(
+        example_app,
+        "example-grid",
+        [(Role.SERVICE_USER, "Me"), (Role.CLINICIAN, "Dr K"), (Role.CARER, "Mum")],
+        consent=CarerConsent.NO,
+        options=["tablet-a", "tablet-b"],
+    )
     async with example_app.run_test(size=SIZE) as pilot:
-        screen = await flow.team(
-            pilot,
-            "example-grid",
-            [(Role.SERVICE_USER, "Me"), (Role.CLINICIAN, "Dr K"), (Role.CARER, "Mum")],
-            consent=CarerConsent.NO,
-            options=["tablet-a", "tablet-b"],
-        )
+        screen = await flow.open_consultation(example_app, pilot, prepared)
         carer = flow.person(screen.session, "Mum")
         await flow.talk(pilot, "options")
         # p goes round the people whose views are recorded: never the carer.
@@ -382,13 +419,14 @@ async def test_service_user_declines_carer(example_app: SdmApp, store: RecordSto
 async def test_escape_and_quit_lose_nothing(example_app: SdmApp) -> None:
     from sdm_tui.ui.screens.confirm import ConfirmQuit
 
+    prepared = after_team_talk(
+        example_app,
+        "example-grid",
+        [(Role.SERVICE_USER, "Me"), (Role.CLINICIAN, "Dr K")],
+        options=["tablet-a", "tablet-b", "no-change"],
+    )
     async with example_app.run_test(size=SIZE) as pilot:
-        screen = await flow.team(
-            pilot,
-            "example-grid",
-            [(Role.SERVICE_USER, "Me"), (Role.CLINICIAN, "Dr K")],
-            options=["tablet-a", "tablet-b", "no-change"],
-        )
+        screen = await flow.open_consultation(example_app, pilot, prepared)
         await flow.talk(pilot, "options")
         await flow.rate(pilot, "Me", {"works": 3}, {"tablet-b": TOWARDS})
         before = flow.session(pilot)
@@ -396,7 +434,8 @@ async def test_escape_and_quit_lose_nothing(example_app: SdmApp) -> None:
         assert on_disk == before
 
         # Escape in the middle of a note cancels the note only.
-        await pilot.press("n", *"half a tho")
+        await pilot.press("n")
+        await flow.type_text(pilot, "half a tho")
         await pilot.pause()
         await flow.go(pilot, "escape")
         assert screen.current_talk() == "options"
@@ -433,10 +472,15 @@ ODD_CLEAN = "[@click=app.quit]x[/]\nred\na | b\n# heading"
 
 
 async def test_odd_text_early_save_and_file_safety(example_app: SdmApp, store: RecordStore) -> None:
+    prepared = after_team_talk(  # two people, and nothing else yet
+        example_app,
+        "example-grid",
+        [(Role.SERVICE_USER, "Me"), (Role.CLINICIAN, "Dr K")],
+        options=[],
+        reference="",
+    )
     async with example_app.run_test(size=SIZE) as pilot:
-        screen = await flow.start(pilot, "example-grid")
-        await flow.add_person(pilot, Role.SERVICE_USER, "Me")
-        await flow.add_person(pilot, Role.CLINICIAN, "Dr K")
+        screen = await flow.open_consultation(example_app, pilot, prepared)
         # Ctrl+S far too early: it says what is missing and saves nothing.
         await flow.save(pilot)
         assert screen.current_talk() == "summary"

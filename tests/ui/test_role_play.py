@@ -26,7 +26,7 @@ from textual.widgets import OptionList, RadioSet, Static, TabbedContent
 from sdm_tui.core import fsutil, record
 from sdm_tui.core.catalog import load_catalog
 from sdm_tui.core.scenario import ScenarioSet, load_scenarios, scenario_paths
-from sdm_tui.core.session import Answer3, Involvement, Mode, Outcome, Stance
+from sdm_tui.core.session import Answer3, Involvement, Mode, Outcome, Session, Stance
 from sdm_tui.core.store import RecordStore
 from sdm_tui.core.training import OBSERVER_ITEMS
 from sdm_tui.ui.app import SdmApp
@@ -357,14 +357,20 @@ async def test_a_clinical_consultation_has_no_role_play_talks_or_keys(
 async def test_a_resumed_role_play_keeps_its_scenario_and_scores(
     training_app: SdmApp, store: RecordStore
 ) -> None:
+    """A role-play draft left with one score (as the whole role-play above leaves its
+    draft at every step), resumed from Home by keys."""
+    from sdm_tui.core.training import score_item
+    from sdm_tui.core.training import start_role_play as begin
+
+    scenario = training_app.scenarios.get("weight-worry")
+    assert scenario is not None
+    left = begin(scenario, training_app.catalog.get(scenario.grid), app_version="test")
+    store.save_draft(score_item(left, "invite", 4))
+    store.release_draft(left.record_id)  # as the process that left it would
     async with training_app.run_test(size=SIZE) as pilot:
-        screen = await start_role_play(pilot, "weight-worry")
-        await flow.go(pilot, "f8")
-        await flow.choose_radio(pilot, screen.query_one("#obs-invite", RadioSet), 4)
-        for _ in range(6):  # back through the talks to Home (the draft stays saved)
-            if isinstance(training_app.screen, HomeScreen):
-                break
-            await flow.go(pilot, "escape")
+        await pilot.pause()
+        await training_app.workers.wait_for_complete()  # Home lists the drafts in a thread
+        await pilot.pause()
         assert isinstance(training_app.screen, HomeScreen)
         drafts = training_app.screen.query_one("#drafts", OptionList)
         assert "training" in str(drafts.get_option_at_index(0).prompt)
@@ -375,6 +381,7 @@ async def test_a_resumed_role_play_keeps_its_scenario_and_scores(
         await pilot.pause()
         resumed = training_app.screen
         assert isinstance(resumed, ConsultationScreen) and resumed.scenario is not None
+        assert resumed.session.record_id == left.record_id
         await flow.go(pilot, "f8")
         assert resumed.query_one("#obs-invite", RadioSet).pressed_index == 4
         await show_brief(pilot, "role-0")
@@ -401,6 +408,20 @@ async def test_no_usable_scenario_says_which_folder_and_how_to_check(store: Reco
         assert isinstance(app.screen, HomeScreen)
 
 
+def deferred_role_play(app: SdmApp) -> Session:
+    """The "You decide, doctor" role-play, started and deferred (ready to save)."""
+    from datetime import date, timedelta
+
+    from sdm_tui.core import transitions as t
+    from sdm_tui.core.training import start_role_play as begin
+
+    scenario = app.scenarios.get("you-decide")
+    assert scenario is not None
+    s = begin(scenario, app.catalog.get(scenario.grid), app_version="test")
+    review = date.today() + timedelta(weeks=6)
+    return t.set_decision(s, outcome=Outcome.DEFERRED, review_date=review)
+
+
 async def test_a_debrief_that_cannot_be_written_can_go_to_another_folder(
     training_app: SdmApp, store: RecordStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -413,8 +434,7 @@ async def test_a_debrief_that_cannot_be_written_can_go_to_another_folder(
 
     elsewhere = tmp_path / "usb" / "debriefs"
     async with training_app.run_test(size=SIZE) as pilot:
-        screen = await start_role_play(pilot, "you-decide")
-        await flow.decide(pilot, Outcome.DEFERRED)
+        screen = await flow.open_consultation(training_app, pilot, deferred_role_play(training_app))
         await flow.save(pilot)
         await flow.go(pilot, "f9")
         assert screen.saved_to and screen.current_talk() == "debrief"
