@@ -19,7 +19,6 @@ from sdm_tui.core.session import (
     Outcome,
     Role,
     Session,
-    Stance,
     grid_ref,
     new_session,
     utc_now,
@@ -95,7 +94,7 @@ async def test_finish_asks_first_and_then_everything_is_read_only(
         reason = screen.query_one("#reason", TextArea)
         assert reason.read_only
         reason.focus()
-        await pilot.press(*"changed later")
+        await flow.type_text(pilot, "changed later")
         await pilot.pause()
         assert reason.text == ""
         assert screen.query_one("#review-date", Input).disabled
@@ -217,7 +216,7 @@ REASON = (
 async def test_words_typed_at_80x24_are_saved_character_for_character(
     example_app: SdmApp, store: RecordStore
 ) -> None:
-    """At 80x24, from a prepared team talk (people and options; test_consultations.py
+    """At 80x24, from a prepared session (people, options, a rating; test_consultations.py
     has the whole consultation from Home by keys): the words typed, the rest by keys."""
     grid = example_app.catalog.get("example-grid")
     s = new_session(grid_ref=grid_ref(grid), app_version="test")
@@ -226,22 +225,14 @@ async def test_words_typed_at_80x24_are_saved_character_for_character(
     s = t.add_participant(s, Role.CLINICIAN, "Dr K")
     s = t.set_reference(s, "SU-0042")
     s = t.choose_options(s, ["tablet-a", "tablet-b"])
+    s = t.rate_importance(s, "p1", "weight", 4)  # one question rated, the others not
+    s = t.rate_importance(s, "p2", "weight", 2)
+    s = t.set_leaning(s, "p1", "tablet-a", Leaning.TOWARDS)
     async with example_app.run_test(size=(80, 24)) as pilot:
         await open_consultation(example_app, pilot, s)
         await flow.what_matters(pilot, MATTERS, Involvement.TOGETHER)
-        await flow.talk(pilot, "options")
-        await flow.rate(pilot, "Me", {"weight": 4}, {"tablet-a": Leaning.TOWARDS})
-        await flow.rate(pilot, "Dr K", {"weight": 2}, {"tablet-a": Leaning.OPEN})
-        await flow.decide(
-            pilot,
-            Outcome.CHOSEN,
-            option="tablet-a",
-            reason=REASON,
-            stances={"Me": Stance.AGREE, "Dr K": Stance.AGREE},
-        )
-        for label in ("Me", "Dr K"):
-            await flow.certainty(pilot, label, {"know": "yes", "values": "yes", "sure": "unsure"})
-        await flow.feedback(pilot, {"understand": 4, "listened": 3, "included": 3})
+        await flow.decide(pilot, Outcome.CHOSEN, option="tablet-a", reason=REASON)
+        await flow.certainty(pilot, "Me", {"sure": "unsure"})
         await flow.save(pilot)
         assert consultation(pilot).saved_to
     saved, md, path = saved_record(store.root)
