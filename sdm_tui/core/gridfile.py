@@ -2,11 +2,15 @@
 
 `load_grid` (grid.py) starts here: the file is read safely (no link, FIFO or huge file),
 parsed, its format version checked and every string searched for unsafe characters;
-then the model is built and checked. Home needs only each usable grid's id and title,
-so at start-up the app reads the grids this far (`read_headings`, a few ms) and builds
-the models just after Home shows them (importing pydantic and building the grid models
-is most of the start-up time). A grid that passes here and fails the full check is taken
-off Home before it can be opened (ui/app.py): opening one always waits for the full check.
+then the model is built and checked.
+
+Home needs only each usable grid's id and title, so at start-up the app reads no more
+than each file's heading (`read_headings`: the keys before its first [table], read and
+checked as above) and builds the models just after Home shows them (importing pydantic,
+building the models and parsing whole grids is most of the start-up time). A grid whose
+heading passes and whose full check fails is taken off Home before it can be opened
+(ui/app.py): opening a grid always waits for the full check. A file whose heading does
+not pass is left to the full check, which then runs before Home lists anything.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, read_toml
+from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, parse_toml, read_text, read_toml
 from sdm_tui.core.unsafe_text import unsafe_problems
 
 if TYPE_CHECKING:
@@ -32,6 +36,7 @@ GRID_SCHEMA_VERSION = 2
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _MAX_TITLE = 2000
+_FIRST_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
 
 
 class LazyLines(LineMap):
@@ -52,8 +57,12 @@ def read_grid_data(path: Path) -> tuple[dict[str, Any], LineMap]:
     """The parsed grid file and its line map, or FileProblems: unreadable or unsafe
     file, bad TOML, a format newer than this sdm-tui, unsafe characters."""
     data, text = read_toml(path, what="grid")
+    return checked_data(data, text, str(path)), LazyLines(text)
+
+
+def checked_data(data: dict[str, Any], text: str, name: str) -> dict[str, Any]:
+    """`data` (parsed from `text`) if its format is known and it holds no unsafe character."""
     lines = LazyLines(text)
-    name = str(path)
     version = data.get("schema_version")
     if isinstance(version, int) and version > GRID_SCHEMA_VERSION:
         raise FileProblems(
@@ -70,7 +79,7 @@ def read_grid_data(path: Path) -> tuple[dict[str, Any], LineMap]:
     unsafe = unsafe_problems(data, name, lines, "grid")
     if unsafe:
         raise FileProblems(unsafe)
-    return data, lines
+    return data
 
 
 @dataclass(frozen=True)
@@ -104,10 +113,10 @@ def second_grid(path: Path, grid_id: str) -> Problem:
 
 @dataclass
 class Headings:
-    """The grids Home offers, by id, and the problems found so far. `checked`: from the
-    full check (the grid models); else from `read_headings`, and a grid here may still
-    fail it. `unsure`: a file whose heading alone the full check would refuse (so the
-    full check is needed to say why)."""
+    """The grids Home offers, by id, and their problems. `checked`: from the full check
+    (the grid models, every problem); else from `read_headings`, no problem is known
+    yet and a grid here may still fail the full check. `unsure`: a file whose heading
+    did not pass, so only the full check can say what is wrong."""
 
     grids: dict[str, GridHeading] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -120,24 +129,36 @@ class Headings:
 
 
 def read_headings(paths: Sequence[Path]) -> Headings:
-    """Each grid file read as far as `read_grid_data`, with the problems `load_catalog`
-    would give for the files that fail here (the same Problem, word for word)."""
+    """Each grid file's heading: the keys before its first table, read and checked as
+    `read_grid_data` checks a whole file. Any doubt (a file that cannot be read, bad
+    TOML or an unsafe character in its heading, a heading the model would refuse, two
+    files with one id) makes the headings `unsure`."""
     headings = Headings()
     for path in paths:
-        try:
-            data, _ = read_grid_data(path)
-        except FileProblems as exc:
-            headings.problems.extend(exc.problems)
-            continue
-        heading = heading_of(data)
-        if heading is None:
+        heading = _read_heading(path)
+        if heading is None or heading.id in headings.grids:
             headings.unsure = True
-            continue
-        if heading.id in headings.grids:
-            headings.problems.append(second_grid(path, heading.id))
             continue
         headings.grids[heading.id] = heading
     return headings
+
+
+def _read_heading(path: Path) -> GridHeading | None:
+    name = str(path)
+    try:
+        text = read_text(path, what="grid")
+        top = heading_text(text)
+        return heading_of(checked_data(parse_toml(top, name, "grid"), top, name))
+    except FileProblems:
+        return None
+
+
+def heading_text(text: str) -> str:
+    """The start of a TOML text up to its first table header (the top-level keys).
+    A header-like line inside a multi-line string cuts it short: that text then fails
+    to parse, and the file is left to the full check."""
+    match = _FIRST_TABLE.search(text)
+    return text if match is None else text[: match.start()]
 
 
 def headings_of(catalog: Catalog) -> Headings:

@@ -170,6 +170,12 @@ def read_toml(
 
     The file is opened without following a link and without blocking on a FIFO,
     only a regular file is read, and at most max_bytes of it (fsutil)."""
+    text = read_text(path, what=what, max_bytes=max_bytes)
+    return parse_toml(text, str(path), what), text
+
+
+def read_text(path: Path, *, what: str = "file", max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The text of a file read as `read_toml` reads it (not parsed), or FileProblems."""
     from sdm_tui.core.fsutil import UnsafeFileError, read_regular_bytes
 
     name = str(path)
@@ -203,9 +209,7 @@ def read_toml(
             f"byte {exc.start} is not UTF-8 text",
             "save the file as UTF-8, or restore it from a copy",
         ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return parse_toml(text, name, what), text
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")

@@ -59,13 +59,16 @@ if TYPE_CHECKING:
     from sdm_tui.ui.screens.home import HomeScreen
 
 
+# A screen under 72 columns gets the class -narrow (app.tcss: shorter key hints); widest first.
+BREAKPOINTS = ((72, "-normal"), (0, "-narrow"))
+
+
 class SdmApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "sdm-tui"
     SUB_TITLE = "choosing medicine together"
     ENABLE_COMMAND_PALETTE = True
-    # A screen under 72 columns gets the class -narrow (app.tcss: shorter key hints).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (72, "-normal")]
+    HORIZONTAL_BREAKPOINTS = sorted(BREAKPOINTS)
     BINDINGS = [
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
@@ -225,7 +228,12 @@ class SdmApp(App[None]):
         blank default screen, both were laid out and drawn before the first frame."""
         from sdm_tui.ui.screens.home import HomeScreen
 
-        return HomeScreen()
+        home = HomeScreen()
+        # The breakpoint class Textual would give it on its first resize, given now: a
+        # class that changes then makes Textual style every widget on Home again.
+        width = self.size.width
+        home.add_class(next(name for edge, name in BREAKPOINTS if width >= edge))
+        return home
 
     def on_mount(self) -> None:
         if self.start_screen == "review":

@@ -1,7 +1,8 @@
 """Grid headings (core/gridfile.py): what Home shows before the grid models are built.
 
-A file the headings refuse is refused by the full load with the very same problem;
-a heading is given only where the fields it holds would pass the model.
+A heading is given only where the keys before the file's first table read and check as
+the full load reads and checks them and would pass the model; any doubt leaves the file
+to the full check (`unsure`), which the app then runs before Home lists the grids.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sdm_tui.core.catalog import grid_paths, load_catalog
-from sdm_tui.core.gridfile import headings_of, read_headings
+from sdm_tui.core.gridfile import heading_text, headings_of, read_headings
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"
@@ -39,32 +40,64 @@ def test_the_shipped_grids_have_the_headings_of_their_models() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        'id = "x"\nnot toml [[[\n',  # bad TOML
+        'id = "x"\nnot toml [[[\n',  # bad TOML in the heading
         "x = " + "[" * 1000 + "]" * 1000 + "\n",  # nested too deep
         EXAMPLE.replace("schema_version = 1", "schema_version = 9"),  # a newer format
         EXAMPLE.replace("Example: choosing", "Example:\x1b]52;c;aGk=\x07 choosing"),  # escapes
-        EXAMPLE.replace("It helps most people", "It \u202ehelps most people"),  # bidi
+        EXAMPLE.replace("Example: choosing", "Example: \u202echoosing"),  # bidi
         "",  # empty
     ],
 )
-def test_a_file_the_headings_refuse_gives_the_full_loads_problems(
+def test_a_heading_that_does_not_pass_leaves_the_file_to_the_full_check(
     tmp_path: Path, text: str
 ) -> None:
     folder = folder_with(tmp_path, broken=text, good=EXAMPLE.replace("example-grid", "good"))
     headings = read_headings(grid_paths(folder))
+    assert headings.unsure  # the app then runs the full check before Home lists grids
+    assert list(headings.grids) == ["good"] and not headings.problems
     catalog = load_catalog(folder)
-    assert list(headings.grids) == ["good"] == list(catalog.grids)
-    assert headings.problems and headings.problems == catalog.problems
-    assert not headings.unsure
+    assert list(catalog.grids) == ["good"] and catalog.problems
 
 
-def test_two_files_with_one_id_give_the_same_problem(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        EXAMPLE.replace("It helps most people", "It \u202ehelps most people"),  # bidi
+        EXAMPLE.replace('sources = ["huhn2019"]', 'sources = ["no-such-source"]', 1),
+        EXAMPLE + "\n[[answers]\nnot toml\n",  # bad TOML after the heading
+    ],
+)
+def test_a_file_broken_after_its_heading_is_listed_until_the_full_check(
+    tmp_path: Path, text: str
+) -> None:
+    """What the app lists at first and takes off Home once the full check is done."""
+    folder = folder_with(tmp_path, broken=text)
+    headings = read_headings(grid_paths(folder))
+    assert list(headings.grids) == ["example-grid"] and not headings.unsure
+    catalog = load_catalog(folder)
+    assert not catalog.grids and catalog.problems
+    assert not headings_of(catalog).grids and headings_of(catalog).problems
+
+
+def test_two_files_with_one_id_are_left_to_the_full_check(tmp_path: Path) -> None:
     folder = folder_with(tmp_path, a=EXAMPLE, b=EXAMPLE)
     headings = read_headings(grid_paths(folder))
+    assert headings.unsure
     catalog = load_catalog(folder)
-    assert list(headings.grids) == ["example-grid"]
-    assert headings.problems == catalog.problems
-    assert "a second grid with id 'example-grid'" in str(headings.problems[0])
+    assert list(catalog.grids) == ["example-grid"]
+    assert "a second grid with id 'example-grid'" in str(catalog.problems[0])
+
+
+def test_a_table_like_line_in_a_heading_string_is_left_to_the_full_check(
+    tmp_path: Path,
+) -> None:
+    text = EXAMPLE.replace(
+        'disclaimer = "Supports,', 'disclaimer = """\n[not a table]\nSupports,', 1
+    ).replace('local formulary."', 'local formulary."""', 1)
+    folder = folder_with(tmp_path, odd=text)
+    assert heading_text(text).endswith('disclaimer = """\n')
+    assert read_headings(grid_paths(folder)).unsure
+    assert list(load_catalog(folder).grids) == ["example-grid"]
 
 
 @pytest.mark.parametrize(
@@ -85,7 +118,7 @@ def test_a_heading_the_model_would_refuse_is_unsure_and_the_load_says_why(
     headings = read_headings(grid_paths(folder))
     assert headings.unsure and not headings.grids and not headings.problems
     catalog = load_catalog(folder)
-    assert not catalog.grids and catalog.problems
+    assert not catalog.grids and catalog.problems  # the full check says why
 
 
 def test_a_heading_unsure_where_the_model_is_lax_leaves_it_to_the_full_check(
