@@ -152,10 +152,17 @@ def review_app(root: Path) -> SdmApp:
 
 
 async def checked(pilot: Pilot) -> None:
-    """Until the review screen's background work (the folder check, a search) is done."""
+    """Until the review screen's background work is done: the folder check, then the
+    check of every file it starts when that ends (in the app's thread, so after the
+    first wait), and a search."""
+    app = pilot.app
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(100):  # a bound against a hang, not a timing check
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        review = next((s for s in app.screen_stack if isinstance(s, ReviewScreen)), None)
+        if review is None or not (review.checking or review.verifying):
+            break
     await pilot.pause()
 
 
