@@ -38,6 +38,7 @@ NO_GRID_FIX = (
     "then start sdm-tui again."
 )
 SHOWN_PROBLEMS = 3
+NO_DRAFTS = "None: every consultation has been saved."
 READ_ONLY = (
     "⚠ This records folder is read-only ({folder}): past records can be reviewed, but "
     "nothing can be saved here. To record a consultation, start sdm-tui again with "
@@ -130,23 +131,32 @@ class HomeScreen(Screen[None]):
         self._shown = self._grid_state()
         usable = bool(self._headings().grids)
         actions = self.query_one("#home-actions", OptionList)
-        highlighted = actions.highlighted
-        actions.clear_options()
-        actions.add_options(self._actions(len(drafts), usable))
-        actions.highlighted = highlighted if highlighted is not None else 0
+        new = self._actions(len(drafts), usable)
+        if str(actions.get_option_at_index(0).prompt) == str(new[0].prompt):
+            # Only the count of drafts changed: one line, no new layout of Home.
+            actions.replace_option_prompt("resume", new[1].prompt)
+        else:
+            highlighted = actions.highlighted
+            actions.clear_options()
+            actions.add_options(new)
+            actions.highlighted = highlighted if highlighted is not None else 0
         problems = self.query_one("#grid-problems", Static)
         problems.display = not usable
         self.query_one("#welcome").display = usable
         if not usable:
             problems.update(self._grid_problems())
         listed = self.query_one("#drafts", OptionList)
+        if not drafts and listed.option_count == 1 and listed.get_option_at_index(0).id is None:
+            # "Checking…" becomes "None": the same one line, redrawn in place.
+            listed.replace_option_prompt_at_index(0, NO_DRAFTS)
+            return
         listed.clear_options()
         for info in drafts:
             # Content, not a str: a file name or problem is never read as markup.
             described = Content(self._describe(info))
             listed.add_option(Option(described, id=info.record_id, disabled=bool(info.in_use_by)))
         if not drafts:
-            listed.add_option(Option("None: every consultation has been saved.", disabled=True))
+            listed.add_option(Option(NO_DRAFTS, disabled=True))
 
     def _grid_problems(self) -> str:
         """Why no consultation can start: each problem names its file, line and fix."""
