@@ -264,26 +264,23 @@ class SdmApp(App[None]):
             self._loading = True
             # Textual 8.2.8's run_worker overloads refuse an async method returning None.
             self.run_worker(self._load, name="read grids and drafts", group="start-up")  # type: ignore[arg-type]
-        else:
-            self._after_loaded()
-
-    def _after_loaded(self) -> None:
-        """After Home shows the grids and drafts: the talks' CSS, then the full check."""
-        self._read_pane_css()
-        self._start_check()
+        self._read_pane_css()  # meanwhile (the thread reads files; this parses CSS)
 
     def _start_check(self) -> None:
         """The full check, once Home has drawn what it has to draw (as `_after_first_frame`)."""
         if layout_pending(self.screen):
             self.call_after_refresh(self._start_check)
-        elif not self.checked:
+            return
+        if not self.checked:
             self.run_worker(self._check, name="check the grids", group="start-up")  # type: ignore[arg-type]
 
     def _read_pane_css(self) -> None:
-        """Add the talks' CSS now, while the user reads Home, so opening the first
+        """Add the talks' CSS just after the first frame, so opening the first
         consultation does not parse all the CSS again (as Textual does when a screen's
         CSS_PATH is new). Parsing reuses the rules already parsed: only these are new.
-        They style only the consultation's own widgets, so nothing shown changes."""
+        They style only the consultation's own widgets, so nothing shown changes.
+        (Parsed now: left to Textual, it was parsed before Home showed the grids anyway,
+        when the footer is composed again after the first frame.)"""
         new = [path for path in PANE_CSS if not self.stylesheet.has_source(str(path))]
         if new:
             self.stylesheet.read_all(new)
@@ -305,8 +302,8 @@ class SdmApp(App[None]):
             self.post_message(self.Checked())
 
     def on_sdm_app_loaded(self, _message: Loaded) -> None:
-        # After Home has drawn the grids and drafts: the work below would delay that frame.
-        self.call_after_refresh(self._after_loaded)
+        # After Home has drawn the grids and drafts: the check would delay that frame.
+        self.call_after_refresh(self._start_check)
 
     def _read_at_start(self) -> list[DraftInfo]:
         """Runs in a thread: touches no widget, only the files and this app's caches."""
