@@ -1,24 +1,11 @@
 """The sdm-tui app: home, the consultation, help, themes and safe failure.
 
-Start-up, in three steps, so the first screen waits for no model (pydantic):
-
-1. Home is drawn (the first frame).
-2. In a thread: the grid files are read as far as their headings (core/gridfile.py:
-   safe read, TOML, format version, unsafe characters; no model), what a killed save
-   left is tidied and the drafts are listed. Home shows them: `ready`, `Loaded`.
-3. In a thread: the grid models are built and fully checked (`load_catalog`). A grid
-   that fails is taken off Home and its problem shown: `checked`, `Checked`. Anything
-   that opens a grid (start, resume, role-play, review) waits for this step.
-
-Where the headings cannot tell (a grid whose id or title the full check would refuse)
-and when scenarios chosen on the command line are to be checked, step 3 is done
-within step 2. A draft is read with the record models, so drafts make step 2 import
-them; an empty drafts folder does not.
+Home is the app's first screen and is drawn first; the grids and drafts are read just
+after it, then the grids are fully checked (ui/startup.py, a base of SdmApp).
 """
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -45,7 +32,8 @@ from sdm_tui.ui.crash import (
     write_crash_log,
 )
 from sdm_tui.ui.panes.css import PANE_CSS
-from sdm_tui.ui.textual_compat import Apology, layout_pending
+from sdm_tui.ui.startup import StartUp
+from sdm_tui.ui.textual_compat import Apology
 from sdm_tui.ui.themes import CALM, THEMES
 
 if TYPE_CHECKING:
@@ -53,17 +41,13 @@ if TYPE_CHECKING:
     from sdm_tui.core.gridfile import Headings
     from sdm_tui.core.recovery import Recovery
     from sdm_tui.core.scenario import ScenarioSet
-    from sdm_tui.core.session import Session
-    from sdm_tui.core.store import DraftInfo
-    from sdm_tui.core.tomlfile import Problem
-    from sdm_tui.ui.screens.home import HomeScreen
 
 
 # A screen under 72 columns gets the class -narrow (app.tcss: shorter key hints); widest first.
 BREAKPOINTS = ((72, "-normal"), (0, "-narrow"))
 
 
-class SdmApp(App[None]):
+class SdmApp(StartUp, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "sdm-tui"
     SUB_TITLE = "choosing medicine together"
@@ -189,40 +173,6 @@ class SdmApp(App[None]):
         super().unregister_theme(theme_name)
         self._all_themes = None
 
-    @property
-    def catalog(self) -> Catalog:
-        """The option grids. Before the start-up read is done this waits for it (Home
-        waits without blocking; other screens are not reached that quickly)."""
-        catalog = self._catalog
-        if catalog is None:
-            with self._read_lock:
-                if self._catalog is None:
-                    from sdm_tui.core.catalog import load_catalog
-
-                    self._catalog = load_catalog(self._grids_dir)
-                catalog = self._catalog
-        return catalog
-
-    @property
-    def scenarios_dir(self) -> Path:
-        if self._scenarios_dir is None:
-            from sdm_tui.core.scenario import shipped_scenarios_dir
-
-            self._scenarios_dir = shipped_scenarios_dir()
-        return self._scenarios_dir
-
-    @property
-    def scenarios(self) -> ScenarioSet:
-        """The role-play scenarios, read when first needed: Home does not show them, so
-        reading and checking them at start-up only made the first screen slower."""
-        scenarios = self._scenarios
-        if scenarios is None:
-            with self._read_lock:
-                if self._scenarios is None:
-                    self._scenarios = _read_scenarios(self.scenarios_dir, self.catalog)
-                scenarios = self._scenarios
-        return scenarios
-
     def get_default_screen(self) -> Screen:
         """Home is the app's first screen, under every other: pushed over Textual's
         blank default screen, both were laid out and drawn before the first frame."""
@@ -246,142 +196,6 @@ class SdmApp(App[None]):
             self.push_screen(PrepareScreen())
         if self.ready:
             self._announce_problems()
-
-    def on_ready(self) -> None:
-        # Ready comes after the first frame has been sent to the terminal (maybe of the
-        # default screen, under Home): wait until Home has drawn all it has to draw.
-        self.call_after_refresh(self._after_first_frame)
-
-    def _after_first_frame(self) -> None:
-        screen = self.screen
-        # Textual also runs these callbacks right after a refresh that left another
-        # pending (Textual 8.2.8, Screen._on_timer_update); starting the work below then
-        # slowed the first usable frame (see benchmarks/launch.py, which checks alike).
-        if layout_pending(screen):
-            self.call_after_refresh(self._after_first_frame)
-            return
-        if not self.ready and not self._loading:
-            self._loading = True
-            # Textual 8.2.8's run_worker overloads refuse an async method returning None.
-            self.run_worker(self._load, name="read grids and drafts", group="start-up")  # type: ignore[arg-type]
-        self._read_pane_css()  # meanwhile (the thread reads files; this parses CSS)
-
-    def _start_check(self) -> None:
-        """The full check, once Home has drawn what it has to draw (as `_after_first_frame`)."""
-        if layout_pending(self.screen):
-            self.call_after_refresh(self._start_check)
-            return
-        if not self.checked:
-            self.run_worker(self._check, name="check the grids", group="start-up")  # type: ignore[arg-type]
-
-    def _read_pane_css(self) -> None:
-        """Add the talks' CSS just after the first frame, so opening the first
-        consultation does not parse all the CSS again (as Textual does when a screen's
-        CSS_PATH is new). Parsing reuses the rules already parsed: only these are new.
-        They style only the consultation's own widgets, so nothing shown changes.
-        (Parsed now: left to Textual, it was parsed before Home showed the grids anyway,
-        when the footer is composed again after the first frame.)"""
-        new = [path for path in PANE_CSS if not self.stylesheet.has_source(str(path))]
-        if new:
-            self.stylesheet.read_all(new)
-            self.stylesheet.parse()
-
-    async def _load(self) -> None:
-        """Read the grids' headings (and scenarios to check), then the drafts, off the
-        event loop, then show them. An error here is handled like any other
-        (`_handle_exception`)."""
-        drafts = await asyncio.to_thread(self._read_at_start)
-        self.ready = True
-        if self._catalog is not None and not self.checked:  # checked in the thread
-            self._mark_checked()
-        for home in self._homes():
-            home.loaded(drafts)
-        self._announce_problems()
-        self.post_message(self.Loaded())
-        if self.checked:
-            self.post_message(self.Checked())
-
-    def on_sdm_app_loaded(self, _message: Loaded) -> None:
-        # After Home has drawn the grids and drafts: the check would delay that frame.
-        self.call_after_refresh(self._start_check)
-
-    def _read_at_start(self) -> list[DraftInfo]:
-        """Runs in a thread: touches no widget, only the files and this app's caches."""
-        from sdm_tui.core.catalog import grid_paths
-        from sdm_tui.core.gridfile import read_headings
-
-        with self._read_lock:
-            if self._catalog is None:
-                self.headings = read_headings(grid_paths(self._grids_dir))
-        if self.headings is None or self.headings.unsure or self._announce_scenarios:
-            self.catalog  # noqa: B018 - reads and checks the grids now: see the module
-        if self._announce_scenarios:
-            self.scenarios  # noqa: B018 - reads and checks them against the grids
-        self._recover()
-        return self.store.drafts()
-
-    async def _check(self) -> None:
-        """Build and check the grid models (after Home shows the grids and drafts), then
-        take any grid that failed off Home and say why."""
-        await asyncio.to_thread(self._check_at_start)
-        if self.checked:
-            return
-        self._mark_checked()
-        for home in self._homes():
-            home.checked()
-        self._announce_problems()
-        self.post_message(self.Checked())
-
-    def _check_at_start(self) -> None:
-        """Runs in a thread: builds the grid models (the catalog), touching no widget."""
-        self.catalog  # noqa: B018
-
-    def _mark_checked(self) -> None:
-        from sdm_tui.core.gridfile import headings_of
-
-        self.headings = headings_of(self.catalog)
-        self.checked = True
-
-    def _homes(self) -> list[HomeScreen]:
-        from sdm_tui.ui.screens.home import HomeScreen
-
-        return [screen for screen in self.screen_stack if isinstance(screen, HomeScreen)]
-
-    def _recover(self) -> None:
-        """Tidy what a killed save left before the drafts are listed (core/recovery.py):
-        a finished consultation is never offered again as a draft, a missing summary is
-        written, temp files go. Never stops the start: what failed is only noted."""
-        from sdm_tui.core.recovery import recover
-
-        def summary(session: Session) -> str:
-            # Imported only when a summary is missing (rare): it is a tenth of "ready".
-            from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
-
-            catalog = self.catalog  # the grid models, only for a missing summary
-            grid = catalog.exact(session.grid) or catalog.get(session.grid.id)
-            contact = self.store.clinic_contact(DEFAULT_CONTACT)
-            return summary_markdown(session, grid, contact=contact)
-
-        try:
-            self.recovery = recover(self.store, summary)
-        except Exception:  # a tidy that fails must not stop the app from opening
-            self.recovery = None
-
-    def _announce_problems(self) -> None:
-        """Problems with grids (when some are usable; Home explains when none is) and
-        with scenarios the caller chose, a few at a time, each once: the grids' are
-        found in two steps (headings, then the full check)."""
-        headings = self.headings
-        if headings is not None and headings.grids:
-            self._announce(headings.problems, "Grid problem")
-        if self._announce_scenarios:
-            self._announce(self.scenarios.problems, "Scenario problem")
-
-    def _announce(self, problems: Sequence[Problem], title: str) -> None:
-        new = [text for text in map(str, problems) if text not in self._announced]
-        for text in new[:3]:
-            self.notify(text, title=title, severity="warning", timeout=12, markup=False)
-        self._announced.update(new)
 
     async def on_event(self, event: events.Event) -> None:
         # A paste reaches a widget's text unfiltered (typed keys cannot carry escape
@@ -520,17 +334,4 @@ class SdmApp(App[None]):
         super()._handle_exception(Apology(Text(message), error))
 
 
-def _read_scenarios(folder: Path, catalog: Catalog) -> ScenarioSet:
-    """The scenarios in `folder`; a missing folder is a problem shown in the app, not a crash."""
-    from sdm_tui.core.scenario import ScenarioSet, load_scenarios, scenario_paths
-    from sdm_tui.core.tomlfile import Problem
-
-    if not folder.is_dir():
-        problem = Problem(
-            str(folder), 0, "no such folder of scenarios", "use --scenarios DIR with a folder"
-        )
-        return ScenarioSet(problems=[problem])
-    return load_scenarios(scenario_paths(folder), catalog.grids)
-
-
-__all__ = ["SdmApp", "__version__"]
+__all__ = ["PANE_CSS", "SdmApp", "__version__"]
