@@ -316,8 +316,10 @@ def test_debrief(snap_compare, tmp_path: Path, size) -> None:
 
 
 # Every talk at three sizes: 60x20 (narrow), 80x24 and 120x40 ----------------------
+# 80x24 is drawn by the tests of each talk above (the same sessions and keys gave
+# byte-identical pictures), so here only the narrow and the wide one.
 
-THREE_SIZES = [(60, 20), (80, 24), (120, 40)]
+NARROW_AND_WIDE = [(60, 20), (120, 40)]
 TALK_SHOTS = {
     "team": ("f2", team_session, False),
     "options": ("f3", options_session, False),
@@ -329,7 +331,7 @@ TALK_SHOTS = {
 }
 
 
-@pytest.mark.parametrize("size", THREE_SIZES, ids=[f"{w}x{h}" for w, h in THREE_SIZES])
+@pytest.mark.parametrize("size", NARROW_AND_WIDE, ids=[f"{w}x{h}" for w, h in NARROW_AND_WIDE])
 @pytest.mark.parametrize("talk", list(TALK_SHOTS))
 def test_talk_at_three_sizes(snap_compare, tmp_path: Path, talk: str, size) -> None:
     key, make_session, training = TALK_SHOTS[talk]
