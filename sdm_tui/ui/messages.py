@@ -46,6 +46,10 @@ class FinishAsked(Message):
     """Finish and save (the summary's button): the screen asks first, like Ctrl+S."""
 
 
+class DoneAsked(Message):
+    """Done: close the consultation and go back to Home (after finishing or exporting)."""
+
+
 class AmendAsked(Message):
     """Make an amendment of the finished record (the summary's button after finishing)."""
 

@@ -28,6 +28,7 @@ from sdm_tui.ui.app import SdmApp
 from sdm_tui.ui.screens.confirm import ConfirmFinish
 from sdm_tui.ui.screens.consult import ConsultationScreen
 from sdm_tui.ui.screens.help import HelpScreen
+from sdm_tui.ui.screens.home import HomeScreen
 from sdm_tui.ui.textual_compat import notifications
 
 
@@ -112,6 +113,12 @@ async def test_finish_asks_first_and_then_everything_is_read_only(
         assert screen.current_talk() == "team"
         assert screen.query_one("#team-add-button", Button).disabled
         assert screen.query_one("#team-matters", TextArea).read_only
+        # Done on the summary: back to Home (the pane asks the screen with a message).
+        await pilot.press("f6")
+        await pilot.pause()
+        await pilot.click("#done")
+        await pilot.pause()
+        assert isinstance(example_app.screen, HomeScreen)
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert path.read_bytes() == before  # the saved TOML is unchanged

@@ -42,6 +42,7 @@ from sdm_tui.core.fsutil import StoreError, atomic_write, make_dir
 from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.scenario import Scenario
 from sdm_tui.core.session import Session
+from sdm_tui.ui.messages import DoneAsked
 from sdm_tui.ui.panes.base import Pane
 
 WIDE = 96  # columns from which the two views sit side by side
@@ -252,4 +253,4 @@ class DebriefPane(Pane):
     @on(Button.Pressed, "#debrief-done")
     def _done(self, event: Button.Pressed) -> None:
         event.stop()
-        self.screen.dismiss(None)
+        self.post_message(DoneAsked())

@@ -16,7 +16,7 @@ from sdm_tui.core.session import Session, SessionError
 from sdm_tui.core.store import SavedRecord
 from sdm_tui.core.summary import DEFAULT_CONTACT, summary_markdown
 from sdm_tui.core.transitions import missing_for_completion
-from sdm_tui.ui.messages import AmendAsked, FinishAsked, SaveElsewhere
+from sdm_tui.ui.messages import AmendAsked, DoneAsked, FinishAsked, SaveElsewhere
 from sdm_tui.ui.panes.base import Pane
 from sdm_tui.ui.takehome import NAMES, TakeHomeAsked
 
@@ -180,4 +180,4 @@ class SummaryPane(Pane):
 
     @on(Button.Pressed, "#done")
     def _done(self) -> None:
-        self.screen.dismiss(None)
+        self.post_message(DoneAsked())

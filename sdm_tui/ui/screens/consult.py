@@ -32,6 +32,7 @@ from sdm_tui.core.summary import DEFAULT_CONTACT
 from sdm_tui.ui.messages import (
     ActivePerson,
     AmendAsked,
+    DoneAsked,
     FinishAsked,
     GoToTalk,
     PersonStep,
@@ -373,6 +374,11 @@ class ConsultationScreen(Saving, Screen[None]):
     def _finish_asked(self, message: FinishAsked) -> None:
         message.stop()
         self.action_save()
+
+    @on(DoneAsked)
+    def _done_asked(self, message: DoneAsked) -> None:
+        message.stop()
+        self.dismiss(None)
 
     @on(TakeHomeAsked)
     def _takehome_asked(self, message: TakeHomeAsked) -> None:
