@@ -2,9 +2,9 @@
 
     .venv/bin/python -m benchmarks suite      (or: make bench-suite)
 
-Runs `pytest -q -n auto -p no:cacheprovider` once over tests/ in a child process and
-reports the seconds it took, how many tests passed and failed, the CPUs and the load
-average before and after (other work on the machine slows it). The issue's target is
+Runs `pytest -q -n auto --dist loadscope -p no:cacheprovider` (as make test) once over
+tests/ in a child process and reports the seconds it took, how many tests passed and
+failed, the CPUs and the load average before and after (other work on the machine slows it). The issue's target is
 the whole `make test` under about 2 minutes on a 2-core machine; this figure has no
 pass or fail of its own. Not part of a plain `make bench`: it takes minutes.
 """
@@ -32,7 +32,18 @@ def _count(pattern: str, text: str) -> int:
 
 
 def bench_suite(extra: list[str] | None = None) -> dict[str, object]:
-    command = [sys.executable, "-m", "pytest", "-q", "-n", "auto", "-p", "no:cacheprovider"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-n",
+        "auto",
+        "--dist",
+        "loadscope",
+        "-p",
+        "no:cacheprovider",
+    ]
     load_before = _load()
     start = time.perf_counter()
     done = subprocess.run(
@@ -41,7 +52,7 @@ def bench_suite(extra: list[str] | None = None) -> dict[str, object]:
     seconds = time.perf_counter() - start
     tail = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     return {
-        "name": "whole test suite, pytest -n auto (information)",
+        "name": "whole test suite, pytest -n auto --dist loadscope (information)",
         "value": round(seconds, 1),
         "unit": "s",
         "target": None,
