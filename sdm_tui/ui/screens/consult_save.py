@@ -119,10 +119,13 @@ class Saving(_Base):
         return ""
 
     def _written(self, done: Future[str], session: Session) -> None:
+        # Only the newest write's result counts: each write holds the whole draft, so an
+        # older failure that a newer write put right must not come back after it
+        # (wait_saved may have taken the newest result already).
         if self._writing is done:
             self._writing = None
-        self._saved(done.result())
-        if session is self.session:
+            self._saved(done.result())
+        if session is self.session and self.is_mounted:
             self._show_save_state()
 
     def _saved(self, error: str) -> None:
@@ -134,7 +137,10 @@ class Saving(_Base):
         """Wait for a draft being written in the background (a few ms at most)."""
         writing = self._writing
         if writing is not None:
-            writing.result()
+            error = writing.result()
+            if self._writing is writing:
+                self._writing = None
+            self._saved(error)  # save_error is up to date for whoever asks next
 
     def action_save(self) -> None:
         """Ctrl+S, "Finish and save": say what is still empty and ask first."""
