@@ -4,9 +4,10 @@
 
 Runs `pytest -q -n auto --dist loadscope -p no:cacheprovider` (as make test) once over
 tests/ in a child process and reports the seconds it took, how many tests passed and
-failed, the CPUs and the load average before and after (other work on the machine slows it). The issue's target is
-the whole `make test` under about 2 minutes on a 2-core machine; this figure has no
-pass or fail of its own. Not part of a plain `make bench`: it takes minutes.
+failed, the CPUs and the load average before and after (other work on the machine slows
+it). The issue's target is the whole `make test` under about 2 minutes on a 2-core
+machine; this figure has no pass or fail of its own. Not part of a plain `make bench`:
+it takes minutes.
 """
 
 from __future__ import annotations
