@@ -35,7 +35,7 @@ from sdm_tui.core.session import (
     check_reference,
     utc_now,
 )
-from sdm_tui.core.text import clean
+from sdm_tui.core.text import clean, clean_values
 from sdm_tui.core.tomlfile import FileProblems, LineMap, Problem, parse_toml, validation_problems
 
 PREPARATION_FORMAT = 1
@@ -94,14 +94,6 @@ def dumps(reference: str, preparation: Preparation) -> bytes:
     return (header + tomli_w.dumps(data)).encode("utf-8")
 
 
-def _clean_strings(value: Any) -> Any:
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, dict):
-        return {k: _clean_strings(v) for k, v in value.items()}
-    return value
-
-
 def loads(text: str, reference: str, name: str = "<preparation>") -> Preparation | None:
     """The preparation in `text` if it was written for exactly `reference`, else None.
 
@@ -126,6 +118,6 @@ def loads(text: str, reference: str, name: str = "<preparation>") -> Preparation
     if not isinstance(body, dict):
         raise problem("preparation", "no [preparation] table")
     try:
-        return Preparation.model_validate(_clean_strings(body))
+        return Preparation.model_validate(clean_values(body))
     except ValidationError as exc:
         raise FileProblems(validation_problems(exc, name, lines, "preparation")) from None

@@ -23,7 +23,7 @@ import tomli_w
 from pydantic import ValidationError
 
 from sdm_tui.core.session import SCHEMA_VERSION, Session
-from sdm_tui.core.text import clean, may_need_cleaning
+from sdm_tui.core.text import clean_values, may_need_cleaning
 from sdm_tui.core.tomlfile import (
     FileProblems,
     LineMap,
@@ -97,16 +97,6 @@ def dumps(session: Session) -> bytes:
         "# To change a finished record, open it in sdm-tui and make an amendment.\n"
     )
     return (header + tomli_w.dumps(session_to_dict(session))).encode("utf-8")
-
-
-def _clean_strings(value: Any) -> Any:
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, dict):
-        return {k: _clean_strings(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean_strings(v) for v in value]
-    return value
 
 
 def _time_of_day(data: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -223,7 +213,7 @@ def _to_session(data: dict[str, Any], name: str, lines: LineMap, dirty: bool = T
     """`dirty` False: the text was checked and no string in it can need cleaning."""
     try:
         body = check_data(data, name, lines)
-        return Session.model_validate(_clean_strings(body) if dirty else body)
+        return Session.model_validate(clean_values(body) if dirty else body)
     except ValidationError as exc:
         raise RecordProblem("invalid", validation_problems(exc, name, lines, "record")) from None
     except RecordProblem:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # Bidirectional embedding, override and isolate characters ("Trojan Source").
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -78,6 +79,18 @@ def clean(text: str, *, multiline: bool = True, max_length: int | None = None) -
         # and with it `records verify` and building the review index.
         return text if max_length is None else text[:max_length]
     return _clean_slowly(text, multiline=multiline, max_length=max_length)
+
+
+def clean_values(value: Any) -> Any:
+    """`value` as read from a file, with clean() applied to every string in it (in dicts
+    and lists, at any depth); keys and other values are kept."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {k: clean_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_values(v) for v in value]
+    return value
 
 
 # A TOML escape that can make a character clean() changes: \b \f \r, and \e \xHH
