@@ -301,7 +301,6 @@ class SdmApp(StartUp, App[None]):
         consult = self.consultation()
         if consult is not None and consult.session.completed is None:
             consult.flush()  # what was typed in the last moment is saved before asking
-            consult.wait_saved()  # and a write still going tells whether it failed
         if consult is None or consult.session.completed is not None:
             self.exit()
             return

@@ -339,6 +339,7 @@ class ConsultationScreen(Saving, Screen[None]):
         for pane in self.panes.values():
             for change in pane.pending():
                 self.apply(change)
+        self.wait_saved()  # a write still going lands (and says if it failed) first
 
     def action_talk(self, key: str) -> None:
         if self.session.completed is None:
