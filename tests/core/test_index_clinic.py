@@ -15,6 +15,7 @@ import pytest
 
 from sdm_tui.core.catalog import load_catalog
 from sdm_tui.core.index import MODES, Filters, RecordIndex
+from sdm_tui.core.index import sync as index_sync
 from sdm_tui.core.index.clinic import _modes_only
 from sdm_tui.core.synth import write_synthetic
 
@@ -79,3 +80,47 @@ def test_a_rebuilt_index_keeps_the_same_figures(folder: Path) -> None:
     with RecordIndex.open(folder) as index:
         index.refresh()
         assert index.clinic(Filters(modes=MODES), DAYS[2]) == before
+
+
+def tables(index: RecordIndex) -> list[list[tuple[object, ...]]]:
+    with index._use() as conn:
+        return [
+            conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").fetchall()
+            for table in ("clinic_months", "clinic_people")
+        ]
+
+
+def test_a_build_from_nothing_fills_the_summaries_at_its_end_as_the_triggers_would(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large build leaves the filters' other indexes and the summary triggers for its
+    end (schema.DEFERRED); meanwhile the clinic figures count rows, and after it the
+    summary tables and the schema are what a build row by row gives."""
+    (folder / "training" / "2099-01").mkdir()
+    (folder / "training" / "2099-01" / "2099-01-01_aaaaaaaaaaaa.toml").write_bytes(b"x = ")
+    with RecordIndex.open(folder) as index:
+        index.refresh()  # row by row (fewer than BULK_FROM files)
+        by_rows = tables(index)
+        with index._use() as conn:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    (folder / "index.sqlite3").unlink()
+    monkeypatch.setattr(index_sync, "BULK_FROM", 10)
+    monkeypatch.setattr(index_sync, "BATCH", 20)
+    seen: list[tuple[bool, bool]] = []
+    with RecordIndex.open(folder) as index:
+
+        def progress(done: int, total: int) -> None:
+            with index._use() as conn:
+                there = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+                seen.append((index._building(conn), "records_person" in there))
+            agree(index)  # from the rows so far, not from summary tables not yet filled
+
+        index.refresh(progress, workers=1)
+        assert seen and all(building and not indexed for building, indexed in seen)
+        assert tables(index) == by_rows and by_rows[0] and by_rows[1]
+        with index._use() as conn:
+            assert not index._building(conn)
+            assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master")} == names
+        stats = index.clinic(Filters(modes=("training",)), DAYS[2])
+        assert stats.total == COUNT + 1 and stats.failed == 1
+        agree(index)

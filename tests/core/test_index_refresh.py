@@ -239,7 +239,7 @@ def test_a_build_from_nothing_indexes_words_at_the_end(
 
         def progress(done: int, total: int) -> None:
             with index._use() as conn:
-                pending = index._words_pending(conn)
+                pending = index._building(conn)
             during.append((done, index.count(word), pending))
 
         index.refresh(progress, workers=1)
@@ -248,7 +248,7 @@ def test_a_build_from_nothing_indexes_words_at_the_end(
         by_like = index.count(word)
         index.fts = True
         with index._use() as conn:
-            assert not index._words_pending(conn)
+            assert not index._building(conn)
     assert during[0][2] and 0 < during[0][1] <= during[0][0]
     assert after == by_like > 0
     with RecordIndex.open(folder) as again:
@@ -259,22 +259,29 @@ def test_a_build_stopped_before_its_words_were_indexed_is_finished_by_a_refresh(
     folder: Path,
 ) -> None:
     """Its rows stay (another window may be building it now); text filters use LIKE
-    until the next refresh, under the refresh lock, indexes the words."""
+    until the next refresh, under the refresh lock, indexes the words and makes the
+    indexes and triggers the build left for its end."""
     word = Filters(text="weight", modes=MODES)
     with RecordIndex.open(folder) as index:
         index.refresh()
         expected = index.count(word)
+        with index._use() as conn:
+            everything = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     conn = sqlite3.connect(folder / INDEX_NAME)
     with conn:
         conn.execute("INSERT INTO meta (key, value) VALUES ('fts_after_build', '1')")
         conn.execute("INSERT INTO fts (fts) VALUES ('delete-all')")  # no words indexed
+        conn.execute("DROP INDEX records_person")  # as the build dropped it
+        conn.execute("DROP TRIGGER clinic_counted")
     conn.close()
     with RecordIndex.open(folder) as index:
         assert not index.rebuilt and index.count(ALL) == COUNT
         assert index.count(word) == expected > 0  # by LIKE over the stored words
         index.refresh()
         with index._use() as conn:
-            assert not index._words_pending(conn)
+            assert not index._building(conn)
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert names == everything
         assert index.count(word) == expected  # by FTS5 again
 
 

@@ -24,7 +24,10 @@ class Clinic(Queries):
         users who answered that item.
         """
         today = today or datetime.now(UTC).date()
-        if _modes_only(f):
+        with self._use() as conn:
+            # The summary tables are filled at the end of a build from nothing.
+            kept = _modes_only(f) and not self._building(conn)
+        if kept:
             return self._clinic_kept(f, today)
         with self._use() as conn:
             where, params = self._where(f, conn)

@@ -73,7 +73,7 @@ class Queries(Connections):
             f"INSERT INTO temp.text_match SELECT id FROM texts WHERE {likes}",
             [f"% {escape_like(term)}%" for term in terms],
         )
-        if self.fts and not self._words_pending(conn):
+        if self.fts and not self._building(conn):
             expression = " AND ".join(f'"{term}"*' for term in terms)
             try:
                 conn.execute(
@@ -88,8 +88,9 @@ class Queries(Connections):
         self._matches[conn] = key
 
     @staticmethod
-    def _words_pending(conn: sqlite3.Connection) -> bool:
-        """An index being built from nothing: its words are not in FTS5 yet (use LIKE)."""
+    def _building(conn: sqlite3.Connection) -> bool:
+        """An index being built from nothing: its words are not in FTS5 yet (use LIKE)
+        and its clinic summaries not filled (count the rows)."""
         return conn.execute("SELECT 1 FROM meta WHERE key = ?", (BULK,)).fetchone() is not None
 
     def _row(self, values: tuple[Any, ...]) -> IndexRow:

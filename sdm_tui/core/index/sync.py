@@ -13,7 +13,14 @@ from sdm_tui.core.index.connections import Connections
 from sdm_tui.core.index.pool import read_in_processes
 from sdm_tui.core.index.reading import read_batch
 from sdm_tui.core.index.rows import Changes
-from sdm_tui.core.index.schema import BULK, COLUMNS, FileRow, is_damage
+from sdm_tui.core.index.schema import (
+    BULK,
+    COLUMNS,
+    FileRow,
+    deferred_statements,
+    is_damage,
+    summaries_from_records,
+)
 from sdm_tui.core.index.seal import seal_of
 from sdm_tui.core.index.walk import files_in, months, span
 
@@ -78,20 +85,20 @@ class Sync(Connections):
         workers: int | None,
         full: bool = False,
     ) -> tuple[int, int, int]:
-        if self.fts:
-            with self._use(own) as conn:
-                # A build that stopped before its words were indexed (under the refresh
-                # lock, so no other window is building): index the words it left.
-                if conn.execute("SELECT 1 FROM meta WHERE key = ?", (BULK,)).fetchone():
-                    self._bulk(conn, False)
+        with self._use(own) as conn:
+            # A build that stopped before its end (under the refresh lock, so no other
+            # window is building): index the words, make the indexes it left.
+            if conn.execute("SELECT 1 FROM meta WHERE key = ?", (BULK,)).fetchone():
+                self._bulk(conn, False)
         stale, updated, removed, folder_state = self._compare(own, full)
         for start in range(0, len(removed), BATCH):
             with self._use(own) as conn:
                 self._write(conn, removed[start : start + BATCH], [])
         with self._use(own) as conn:
             # From nothing, many files: FTS5 takes the words all at once at the end
-            # (incremental inserts cost 6 times as much); text filters meanwhile use LIKE.
-            bulk = self.fts and len(stale) >= BULK_FROM and not self._any_rows(conn)
+            # (incremental inserts cost 6 times as much; text filters meanwhile use
+            # LIKE), and the DEFERRED indexes and summaries are made then too.
+            bulk = len(stale) >= BULK_FROM and not self._any_rows(conn)
             if bulk:
                 self._bulk(conn, True)
         try:
@@ -185,13 +192,24 @@ class Sync(Connections):
         return conn.execute("SELECT 1 FROM records LIMIT 1").fetchone() is not None
 
     def _bulk(self, conn: sqlite3.Connection, start: bool) -> None:
-        """Start a build whose words are indexed at the end, or index them now and end it."""
+        """Start a build from nothing (schema.BULK), or finish one: its words, the
+        DEFERRED indexes and triggers, and the clinic summaries, all at once."""
         conn.execute("BEGIN IMMEDIATE")
         try:
+            there = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             if start:
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (BULK,))
+                for name, statement in deferred_statements(self.fts):
+                    kind = "INDEX" if statement.startswith("CREATE INDEX") else "TRIGGER"
+                    conn.execute(f"DROP {kind} IF EXISTS {name}")
             else:
-                conn.execute("INSERT INTO fts (fts) VALUES ('rebuild')")
+                for name, statement in deferred_statements(self.fts):
+                    if name not in there:
+                        conn.execute(statement)
+                for statement in summaries_from_records():
+                    conn.execute(statement)
+                if self.fts:
+                    conn.execute("INSERT INTO fts (fts) VALUES ('rebuild')")
                 conn.execute("DELETE FROM meta WHERE key = ?", (BULK,))
             conn.execute("COMMIT")
         except BaseException:
