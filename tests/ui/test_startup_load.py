@@ -9,6 +9,7 @@ time, whatever the speed of the machine.
 from __future__ import annotations
 
 import asyncio
+import gc
 import subprocess
 import sys
 import threading
@@ -47,6 +48,7 @@ class HeldApp(SdmApp):
         if not held:
             self.go.set()
         self.loaded = asyncio.Event()
+        self.checked_shown = asyncio.Event()
 
     def _read_at_start(self):  # type: ignore[no-untyped-def]
         assert self.go.wait(60), "the test never let the start-up reading go"
@@ -54,6 +56,9 @@ class HeldApp(SdmApp):
 
     def on_sdm_app_loaded(self, _message: SdmApp.Loaded) -> None:
         self.loaded.set()
+
+    def on_sdm_app_checked(self, _message: SdmApp.Checked) -> None:
+        self.checked_shown.set()
 
 
 async def let_go(app: HeldApp, pilot) -> None:  # type: ignore[no-untyped-def]
@@ -194,6 +199,31 @@ async def test_the_talks_css_is_applied_and_follows_the_theme(
             kind, colour = right.styles.border_left
             assert kind == "vkey"  # team.tcss, wide layout (140 columns)
             assert colour == Color.parse(app.get_css_variables()["panel"])
+
+
+def test_the_garbage_collector_waits_for_the_start_up_then_runs_again(
+    store: RecordStore,
+) -> None:
+    """Started with `run`, as sdm-tui starts: no cyclic collection until the grids are
+    checked and drawn, then it runs again (and after the app, whatever happens)."""
+    seen: dict[str, bool] = {}
+    app = HeldApp(store, grids_dir=DATA)
+
+    async def pilot_steps(pilot) -> None:  # type: ignore[no-untyped-def]
+        seen["held"] = gc.isenabled()  # the start-up reading is held: still starting
+        app.go.set()
+        await asyncio.wait_for(app.checked_shown.wait(), 60)
+        await pilot.pause()
+        seen["checked"] = gc.isenabled()
+        app.exit()
+
+    assert gc.isenabled()
+    try:
+        app.run(headless=True, size=(100, 30), auto_pilot=pilot_steps)
+    finally:
+        gc.unfreeze()  # what the app froze, back to the collector for the other tests
+    assert seen == {"held": False, "checked": True}
+    assert gc.isenabled()
 
 
 def test_grid_paths_lists_grid_files_without_reading_them(tmp_path: Path) -> None:
