@@ -174,13 +174,14 @@ async def test_scenarios_chosen_on_the_command_line_are_checked_after_the_first_
 async def test_the_talks_css_is_applied_and_follows_the_theme(
     store: RecordStore, monkeypatch: pytest.MonkeyPatch, read_early: bool
 ) -> None:
-    """Read just after the first frame, or (without that) by Textual when the
+    """Read once Home shows the grids and drafts, or (without that) by Textual when the
     consultation screen is first shown (its CSS_PATH): the talks look the same."""
     if not read_early:
         monkeypatch.setattr(SdmApp, "_read_pane_css", lambda self: None)
     app = HeldApp(store, grids_dir=DATA, held=False)
     async with app.run_test(size=(140, 40)) as pilot:
-        await asyncio.wait_for(app.loaded.wait(), 60)
+        # Read once Home shows the grids and drafts, with the full check: done by Checked.
+        await asyncio.wait_for(app.checked_shown.wait(), 60)
         await pilot.pause()
         for path in PANE_CSS:
             assert path.parent == REPO / "sdm_tui" / "ui" / "panes"
