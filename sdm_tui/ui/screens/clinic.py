@@ -23,12 +23,13 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sdm_tui.core.index import ClinicStats, Filters, RecordIndex
 from sdm_tui.core.session import CERTAINTY_ITEMS, FEEDBACK_ITEMS
 from sdm_tui.ui.screens.record_view import CERTAINTY_SHORT
 from sdm_tui.ui.widgets.charts import Bar, BarChart, MonthChart, Series
+from sdm_tui.ui.widgets.footer import Footer
 
 OUTCOME_NAMES = {
     "chosen": "Chosen",

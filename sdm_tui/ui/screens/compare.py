@@ -14,10 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sdm_tui.core.history import Change, Comparison, record_day
 from sdm_tui.core.summary import plain_date
+from sdm_tui.ui.widgets.footer import Footer
 
 CHANGES_LEGEND = (
     "Importance 0 (not important) to 4 (most important); leaning ▲ towards ◆ open ▼ away "

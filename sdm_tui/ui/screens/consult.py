@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from sdm_tui.core.fsutil import StoreError, atomic_write, read_regular_bytes
 from sdm_tui.core.grid import OptionGrid
@@ -45,6 +45,7 @@ from sdm_tui.ui.panes.css import PANE_CSS
 from sdm_tui.ui.screens.concerns import PlanAsked
 from sdm_tui.ui.screens.consult_save import Saving
 from sdm_tui.ui.takehome import TakeHomeAsked
+from sdm_tui.ui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sdm_tui.ui.panes.summary import SummaryPane

@@ -16,17 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import (
-    Button,
-    Footer,
-    Header,
-    Input,
-    Label,
-    RadioButton,
-    RadioSet,
-    Static,
-    TextArea,
-)
+from textual.widgets import Button, Header, Input, Label, RadioButton, RadioSet, Static, TextArea
 
 from sdm_tui.core.fsutil import StoreError, atomic_write
 from sdm_tui.core.session import (
@@ -40,6 +30,7 @@ from sdm_tui.core.session import (
     check_reference,
 )
 from sdm_tui.ui.screens.confirm import YesNo
+from sdm_tui.ui.widgets.footer import Footer
 from sdm_tui.ui.widgets.marks import Radio
 
 if TYPE_CHECKING:

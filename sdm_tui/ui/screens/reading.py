@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from sdm_tui.core.grid import OptionGrid
 from sdm_tui.core.linear import render, session_blocks
 from sdm_tui.core.session import Session
+from sdm_tui.ui.widgets.footer import Footer
 
 PAD = 2  # the text's margin either side
 

@@ -21,16 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import (
-    Button,
-    DataTable,
-    Footer,
-    Header,
-    Markdown,
-    Static,
-    TabbedContent,
-    TabPane,
-)
+from textual.widgets import Button, DataTable, Header, Markdown, Static, TabbedContent, TabPane
 
 from sdm_tui.core.history import decision_words, record_day
 from sdm_tui.core.session import (
@@ -43,6 +34,7 @@ from sdm_tui.core.session import (
 from sdm_tui.core.summary import DEFAULT_CONTACT, STANCE_TEXT, plain_date, summary_markdown
 from sdm_tui.core.text import clean_line
 from sdm_tui.ui.panes.side import IMPORTANCE_SHORT, OPEN_MARK, TALKED_MARK
+from sdm_tui.ui.widgets.footer import Footer
 from sdm_tui.ui.widgets.marks import CursorDataTable
 
 if TYPE_CHECKING:

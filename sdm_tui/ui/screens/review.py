@@ -33,7 +33,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, Header, Input, Select, Static
 
 from sdm_tui.core.index import Filters, IndexRow, RecordIndex, Verified
 from sdm_tui.core.index.reading import read_record
@@ -50,6 +50,7 @@ from sdm_tui.ui.screens.review_rows import (
     parse_day,
     row_text,
 )
+from sdm_tui.ui.widgets.footer import Footer
 from sdm_tui.ui.widgets.marks import CursorSelect
 from sdm_tui.ui.widgets.virtual_list import VirtualList
 

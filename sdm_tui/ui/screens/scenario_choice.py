@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sdm_tui import __version__
@@ -25,6 +25,7 @@ from sdm_tui.core.scenario import Scenario
 from sdm_tui.core.session import ROLE_NAMES, Session, SessionError
 from sdm_tui.core.training import start_role_play
 from sdm_tui.ui.widgets.cursor import CursorOptionList
+from sdm_tui.ui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sdm_tui.ui.app import SdmApp

@@ -20,7 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sdm_tui.core.history import CompareError, compare, decision_words, review_status
@@ -32,6 +32,7 @@ from sdm_tui.core.summary import plain_date
 from sdm_tui.ui.screens.record_view import RecordProblemScreen, RecordViewScreen, day_of
 from sdm_tui.ui.screens.review_rows import PROBLEM_WORDS
 from sdm_tui.ui.widgets.cursor import CursorOptionList
+from sdm_tui.ui.widgets.footer import Footer
 
 HINT = (
     "Space marks a record ([●]); with two marked, c compares them. Otherwise c compares "
