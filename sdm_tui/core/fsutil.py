@@ -103,7 +103,9 @@ def check_regular(path: Path, *, max_bytes: int | None = None, missing_ok: bool 
     _check_info(path, info, max_bytes, single_name=True)
 
 
-def _check_info(path: Path, info: os.stat_result, max_bytes: int | None, single_name: bool) -> None:
+def _check_info(
+    path: Path | str, info: os.stat_result, max_bytes: int | None, single_name: bool
+) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise UnsafeFileError(path, kind_of(info.st_mode))
     if single_name and info.st_nlink > 1:
@@ -113,7 +115,7 @@ def _check_info(path: Path, info: os.stat_result, max_bytes: int | None, single_
 
 
 def open_regular(
-    path: Path,
+    path: Path | str,
     flags: int = os.O_RDONLY,
     max_bytes: int | None = None,
     mode: int = FILE_MODE,
@@ -156,7 +158,7 @@ def open_regular(
     return fd
 
 
-def read_regular_bytes(path: Path, max_bytes: int) -> bytes:
+def read_regular_bytes(path: Path | str, max_bytes: int) -> bytes:
     """The bytes of a regular file, never following a link or blocking on a FIFO,
     at most max_bytes (a file that grows past it while read is still too large)."""
     fd = open_regular(path, os.O_RDONLY, max_bytes)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from sdm_tui.core.index import fastread
 from sdm_tui.core.index.reading import read_batch
 from sdm_tui.core.index.schema import FileRow
 
@@ -23,6 +24,7 @@ _WORKER = "from sdm_tui.core.index.pool import _worker; _worker()"
 def _worker() -> None:
     """A reader process: (root, items, size) pickled on stdin, row batches pickled on stdout."""
     root, items, size = pickle.load(sys.stdin.buffer)
+    fastread.use()  # here only: a file that could crash a parser ends this process, not the app
     if hasattr(os, "nice"):
         # The window (the list, its filters, typing) comes first; on an idle machine the
         # readers still get every spare core, so building is not slower for it.
