@@ -231,6 +231,7 @@ def test_a_build_from_nothing_indexes_words_at_the_end(
     """Text filters answer (by LIKE) while the words wait, and by FTS5 after, alike."""
     monkeypatch.setattr(index_sync, "BULK_FROM", 10)
     monkeypatch.setattr(index_sync, "BATCH", 10)
+    monkeypatch.setattr(index_sync, "WORDS_CHUNK", 15)  # some words indexed as it reads
     word = Filters(text="weight", modes=MODES)
     during: list[tuple[int, int, bool]] = []
     with RecordIndex.open(folder) as index:
@@ -302,3 +303,37 @@ def test_the_first_batches_of_every_reader_come_together(folder: Path) -> None:
     assert sorted(values[0] for rows in batches for values, _ in rows) == sorted(
         rel for rel, _, _ in items
     )
+
+
+@pytest.mark.parametrize("drop_one", [False, True])
+def test_words_indexed_in_chunks_during_a_build_match_the_rows(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, drop_one: bool
+) -> None:
+    """Chunks of words go into FTS5 as a large build reads, the rest at its end. A row
+    dropped meanwhile (the background check reading a file again) before its words were
+    indexed leaves FTS5 alone (SQLite took deleting words it did not hold as damage, and
+    the index was rebuilt from nothing)."""
+    monkeypatch.setattr(index_sync, "BULK_FROM", 10)
+    monkeypatch.setattr(index_sync, "BATCH", 10)
+    monkeypatch.setattr(index_sync, "WORDS_CHUNK", 15)
+    word = Filters(text="weight", modes=MODES)
+    with RecordIndex.open(folder) as index:
+        if not index.fts:
+            pytest.skip("this SQLite has no FTS5")
+
+        def progress(done: int, total: int) -> None:
+            if drop_one and done == 30:
+                with index._use() as conn:
+                    # The newest row: its words are not in FTS5 yet.
+                    newest = conn.execute("SELECT path FROM records ORDER BY id DESC").fetchone()[0]
+                    index._write(conn, [newest], [])
+
+        index.refresh(progress, workers=1)
+        by_fts = index.count(word)
+        with index._use() as conn:
+            conn.execute("INSERT INTO fts (fts, rank) VALUES ('integrity-check', 1)")
+            indexed = conn.execute("SELECT count(*) FROM fts_docsize").fetchone()[0]
+            texts = conn.execute("SELECT count(*) FROM texts").fetchone()[0]
+        index.fts = False
+        assert index.count(word) == by_fts > 0
+    assert indexed == texts == COUNT - drop_one

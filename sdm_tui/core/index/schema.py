@@ -9,7 +9,7 @@ from typing import Any
 
 from sdm_tui.core.session import CERTAINTY_ITEMS, FEEDBACK_ITEMS
 
-SCHEMA_VERSION = 6  # PRAGMA user_version; any other value is rebuilt
+SCHEMA_VERSION = 7  # PRAGMA user_version; any other value is rebuilt
 
 FB = [f"fb_{key}" for key in FEEDBACK_ITEMS]
 CY = [f"cy_{key}" for key in CERTAINTY_ITEMS]
@@ -52,6 +52,10 @@ DEFERRED = frozenset(
         "clinic_person_added",
     }
 )
+# Meta key, while a build from nothing is under way: its texts up to this id have their
+# words in FTS5 (indexed in chunks as it reads); a text dropped meanwhile leaves FTS5
+# only if its words are there (FTS5 takes deleting words it does not hold as damage).
+WORDS_UPTO = "words_upto"
 FileRow = tuple[tuple[Any, ...], str]  # (column values in COLUMNS order, body)
 
 
@@ -133,7 +137,9 @@ def statements(fts: bool) -> list[str]:
             WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = '{BULK}') BEGIN
                 INSERT INTO fts (rowid, body) VALUES (new.id, new.body);
             END""",
-            """CREATE TRIGGER texts_gone AFTER DELETE ON texts BEGIN
+            f"""CREATE TRIGGER texts_gone AFTER DELETE ON texts WHEN old.id <= coalesce(
+                (SELECT CAST(value AS INTEGER) FROM meta WHERE key = '{WORDS_UPTO}'), old.id)
+            BEGIN
                 INSERT INTO fts (fts, rowid, body) VALUES ('delete', old.id, old.body);
             END""",
         ]

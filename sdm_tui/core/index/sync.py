@@ -16,6 +16,7 @@ from sdm_tui.core.index.rows import Changes
 from sdm_tui.core.index.schema import (
     BULK,
     COLUMNS,
+    WORDS_UPTO,
     FileRow,
     deferred_statements,
     is_damage,
@@ -27,6 +28,7 @@ from sdm_tui.core.index.walk import files_in, months, span
 BATCH = 500  # files read and written per transaction
 POOL_THRESHOLD = 2000  # read this many files or more with worker processes
 BULK_FROM = 2000  # a build from nothing of this many files indexes its words at the end
+WORDS_CHUNK = 10_000  # ... in chunks of this many records, as they are read (~0.2 s each)
 TRUST_AFTER_NS = 2_000_000_000  # a folder's mtime is trusted once it is this old (coarse clocks)
 
 
@@ -95,22 +97,26 @@ class Sync(Connections):
             with self._use(own) as conn:
                 self._write(conn, removed[start : start + BATCH], [])
         with self._use(own) as conn:
-            # From nothing, many files: FTS5 takes the words all at once at the end
-            # (incremental inserts cost 6 times as much; text filters meanwhile use
-            # LIKE), and the DEFERRED indexes and summaries are made then too.
+            # From nothing, many files: FTS5 takes the words in large chunks, not row by
+            # row (that cost 6 times as much; text filters use LIKE until the end), and
+            # the DEFERRED indexes and summaries are made at the end.
             bulk = len(stale) >= BULK_FROM and not self._any_rows(conn)
             if bulk:
                 self._bulk(conn, True)
+        words_upto = 0  # a bulk build's texts up to this id have their words in FTS5
         try:
             for done, rows in self._read_all(stale, workers):
                 with self._use(own) as conn:
                     self._write(conn, [r[0][0] for r in rows], rows)
+                    if bulk and self.fts and done >= words_upto + WORDS_CHUNK:
+                        # While the readers read on: the end of the build waits for less.
+                        words_upto = self._index_words(conn, words_upto)
                 if progress is not None:
                     progress(done, len(stale))
         finally:
             if bulk:
                 with self._use(own) as conn:
-                    self._bulk(conn, False)
+                    self._bulk(conn, False, words_upto)
         if len(stale) + len(removed) > 1000:
             with self._use(own) as conn:
                 conn.execute("ANALYZE")
@@ -191,14 +197,35 @@ class Sync(Connections):
     def _any_rows(conn: sqlite3.Connection) -> bool:
         return conn.execute("SELECT 1 FROM records LIMIT 1").fetchone() is not None
 
-    def _bulk(self, conn: sqlite3.Connection, start: bool) -> None:
-        """Start a build from nothing (schema.BULK), or finish one: its words, the
-        DEFERRED indexes and triggers, and the clinic summaries, all at once."""
+    def _index_words(self, conn: sqlite3.Connection, after: int) -> int:
+        """A bulk build's words of texts after id `after`, into FTS5; the last id done."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            last = conn.execute("SELECT coalesce(max(id), 0) FROM texts").fetchone()[0]
+            conn.execute(
+                "INSERT INTO fts (rowid, body) SELECT id, body FROM texts WHERE id > ? AND id <= ?",
+                (after, last),
+            )
+            conn.execute("UPDATE meta SET value = ? WHERE key = ?", (str(last), WORDS_UPTO))
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        return int(last)
+
+    def _bulk(self, conn: sqlite3.Connection, start: bool, words_upto: int = 0) -> None:
+        """Start a build from nothing (schema.BULK), or finish one: the words not yet
+        indexed (texts after id `words_upto`), the DEFERRED indexes and triggers, and
+        the clinic summaries."""
         conn.execute("BEGIN IMMEDIATE")
         try:
             there = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             if start:
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (BULK,))
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, '0')", (WORDS_UPTO,)
+                )
                 for name, statement in deferred_statements(self.fts):
                     kind = "INDEX" if statement.startswith("CREATE INDEX") else "TRIGGER"
                     conn.execute(f"DROP {kind} IF EXISTS {name}")
@@ -208,9 +235,14 @@ class Sync(Connections):
                         conn.execute(statement)
                 for statement in summaries_from_records():
                     conn.execute(statement)
-                if self.fts:
+                if self.fts and words_upto:  # the words of the texts after the chunks
+                    conn.execute(
+                        "INSERT INTO fts (rowid, body) SELECT id, body FROM texts WHERE id > ?",
+                        (words_upto,),
+                    )
+                elif self.fts:  # all at once (a build that stopped is finished this way)
                     conn.execute("INSERT INTO fts (fts) VALUES ('rebuild')")
-                conn.execute("DELETE FROM meta WHERE key = ?", (BULK,))
+                conn.execute("DELETE FROM meta WHERE key IN (?, ?)", (BULK, WORDS_UPTO))
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
