@@ -121,9 +121,7 @@ def test_other_values_are_left_to_the_usual_way(
     assert rows(root, True) == rows(root, False)
 
 
-def test_damaged_and_hostile_files_give_the_same_rows_both_ways(
-    made: Path, tmp_path: Path
-) -> None:
+def test_damaged_and_hostile_files_give_the_same_rows_both_ways(made: Path, tmp_path: Path) -> None:
     """The mutations of `make fuzz` (flipped bytes, deep nesting, huge numbers, odd
     Unicode, swapped types...): whatever each file is, both ways index it alike."""
     root = tmp_path / "records"
