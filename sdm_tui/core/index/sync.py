@@ -27,8 +27,8 @@ from sdm_tui.core.index.walk import files_in, months, span
 
 BATCH = 500  # files read and written per transaction
 POOL_THRESHOLD = 2000  # read this many files or more with worker processes
-BULK_FROM = 2000  # a build from nothing of this many files indexes its words at the end
-WORDS_CHUNK = 10_000  # ... in chunks of this many records, as they are read (~0.2 s each)
+BULK_FROM = 2000  # a build from nothing of this many files: schema.DEFERRED at its end,
+WORDS_CHUNK = 10_000  # and its words in chunks of this many records as read (~0.2 s each)
 TRUST_AFTER_NS = 2_000_000_000  # a folder's mtime is trusted once it is this old (coarse clocks)
 
 
