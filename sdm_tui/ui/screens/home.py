@@ -16,13 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer as TextualFooter
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sdm_tui.core.fsutil import StoreError
 from sdm_tui.ui.widgets.cursor import CursorOptionList
-from sdm_tui.ui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sdm_tui.core.gridfile import Headings
@@ -52,18 +50,6 @@ READ_ONLY = (
 NEEDS_LOAD = ("start", "resume", "role-play", "review")
 
 
-class HomeFooter(Footer):
-    """Home's key bar, composed with Home. Textual composes a Footer empty and fills it
-    on the first bindings update (Textual 8.2.8: `_bindings_ready`), which on Home came
-    three times, from focusing the actions: the keys were built twice before the first
-    frame and once more before the grids and drafts were shown. Home's keys stay the
-    same when a list takes the focus (their keys are not shown), so they are built once."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.set_reactive(TextualFooter._bindings_ready, True)
-
-
 class HomeScreen(Screen[None]):
     if TYPE_CHECKING:
         app: SdmApp  # typed: this screen runs only in SdmApp
@@ -85,7 +71,7 @@ class HomeScreen(Screen[None]):
             yield CursorOptionList(*self._actions("…"), id="home-actions")
             yield Static("Unfinished consultations (autosaved)", classes="heading", markup=False)
             yield CursorOptionList(Option(CHECKING, disabled=True), id="drafts")
-        yield HomeFooter()
+        yield Footer()
 
     def on_mount(self) -> None:
         note = self.query_one("#read-only", Static)
