@@ -50,6 +50,26 @@ READ_ONLY = (
 NEEDS_LOAD = ("start", "resume", "role-play", "review")
 
 
+class HomeFooter(Footer):
+    """Home's key bar, its keys built once before the first frame. Textual composes a
+    Footer empty and queues a build of its keys on each bindings update (Textual 8.2.8);
+    focusing Home's actions brings two before the first build runs, so the keys were
+    built twice. The first build reads the bindings as they are when it runs."""
+
+    _building = False  # the first build is queued
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        if self._building:
+            return
+        if not self._bindings_ready and self.is_attached and screen is self.screen:
+            self._building = screen.app.app_focus  # as Textual's Footer queues it
+        super().bindings_changed(screen)
+
+    async def recompose(self) -> None:
+        self._building = False
+        await super().recompose()
+
+
 class HomeScreen(Screen[None]):
     if TYPE_CHECKING:
         app: SdmApp  # typed: this screen runs only in SdmApp
@@ -71,7 +91,7 @@ class HomeScreen(Screen[None]):
             yield CursorOptionList(*self._actions("…"), id="home-actions")
             yield Static("Unfinished consultations (autosaved)", classes="heading", markup=False)
             yield CursorOptionList(Option(CHECKING, disabled=True), id="drafts")
-        yield Footer()
+        yield HomeFooter()
 
     def on_mount(self) -> None:
         note = self.query_one("#read-only", Static)
