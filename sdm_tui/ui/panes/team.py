@@ -97,9 +97,9 @@ class TeamTalkPane(Pane):
         self._set_width(self.size.width or self.app.size.width)
         if self.session is not None:
             self._sync(self.session)
-        if self.screen.focused is None:
-            # Start where the room starts: typing the first person's label.
-            self.query_one("#team-label", Input).focus()
+        # No focus taken here: the screen opens the talk where a draft was left and
+        # focuses it. A focus asked for here arrived after that, and focus inside this
+        # talk switched the tabs back to it (a resumed draft opened at team talk).
 
     def on_resize(self, event: Resize) -> None:
         self._set_width(event.size.width)
