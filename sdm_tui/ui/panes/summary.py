@@ -56,6 +56,8 @@ class SummaryPane(Pane):
     # The clinic's contact line for the summary (the screen gives its store's).
     contact: Callable[[], str] = staticmethod(lambda: DEFAULT_CONTACT)
 
+    _shown_text = ""
+
     def show(self, session: Session, active: str) -> None:
         super().show(session, active)
         self._dirty = True
@@ -74,7 +76,9 @@ class SummaryPane(Pane):
             return
         self._dirty = False
         text = summary_markdown(self.session, self.grid, contact=self.contact())
-        self.query_one("#summary-text", Markdown).update(text)
+        if text != self._shown_text:  # Markdown builds every block again, laid out anew
+            self._shown_text = text
+            self.query_one("#summary-text", Markdown).update(text)
 
     def _show_missing(self) -> None:
         if self.session is None or self.session.completed is not None:
