@@ -173,6 +173,12 @@ class SdmApp(StartUp, App[None]):
         super().unregister_theme(theme_name)
         self._all_themes = None
 
+    def push_screen(self, screen, *args, **kwargs):
+        """Textual's push_screen; the other screens' rules are read first (not before Home's
+        first frame: startup.py, SCREENS_CSS)."""
+        self._read_screens_css()
+        return super().push_screen(screen, *args, **kwargs)
+
     def get_default_screen(self) -> Screen:
         """Home is the app's first screen, under every other: pushed over Textual's
         blank default screen, both were laid out and drawn before the first frame."""

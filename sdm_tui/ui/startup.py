@@ -37,6 +37,9 @@ from textual.message import Message
 from sdm_tui.ui.panes.css import PANE_CSS
 from sdm_tui.ui.textual_compat import layout_pending
 
+# The other screens' base rules (app.tcss holds Home's): not parsed before the first frame.
+SCREENS_CSS = Path(__file__).resolve().parent / "screens.tcss"
+
 if TYPE_CHECKING:
     from sdm_tui.core.catalog import Catalog
     from sdm_tui.core.gridfile import Headings
@@ -159,13 +162,20 @@ class StartUp(_Base):
         self._read_pane_css()  # meanwhile (the thread builds models; this parses CSS)
 
     def _read_pane_css(self) -> None:
-        """Add the talks' CSS once Home shows the grids and drafts, so opening the first
-        consultation does not parse all the CSS again (as Textual does when a screen's
-        CSS_PATH is new). Parsing reuses the rules already parsed: only these are new.
-        They style only the consultation's own widgets, so nothing shown changes.
-        (Read just after the first frame, it was a third of the time to `ready`: on the
-        event loop, while the thread read the grids and drafts.)"""
-        new = [path for path in PANE_CSS if not self.stylesheet.has_source(str(path))]
+        """Add the other screens' and the talks' CSS once Home shows the grids and drafts,
+        so opening the first consultation does not parse all the CSS again (as Textual
+        does when a screen's CSS_PATH is new). Parsing reuses the rules already parsed:
+        only these are new. They style only other screens' widgets, so nothing shown
+        changes. (Read just after the first frame, it was a third of the time to `ready`:
+        on the event loop, while the thread read the grids and drafts.)"""
+        self._read_css(SCREENS_CSS, *PANE_CSS)
+
+    def _read_screens_css(self) -> None:
+        """The other screens' rules, before one of them is shown (SdmApp.push_screen)."""
+        self._read_css(SCREENS_CSS)
+
+    def _read_css(self, *paths: Path) -> None:
+        new = [path for path in paths if not self.stylesheet.has_source(str(path))]
         if new:
             self.stylesheet.read_all(new)
             self.stylesheet.parse()

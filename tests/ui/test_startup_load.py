@@ -27,8 +27,10 @@ from sdm_tui.core.store import RecordStore
 from sdm_tui.ui.app import PANE_CSS, SdmApp
 from sdm_tui.ui.run import run_app
 from sdm_tui.ui.screens.consult import ConsultationScreen
+from sdm_tui.ui.screens.help import HelpScreen
 from sdm_tui.ui.screens.home import CHECKING, HomeScreen
 from sdm_tui.ui.screens.start import ChooseGrid
+from sdm_tui.ui.startup import SCREENS_CSS
 from sdm_tui.ui.textual_compat import notifications
 
 REPO = Path(__file__).resolve().parents[2]
@@ -200,6 +202,21 @@ async def test_the_talks_css_is_applied_and_follows_the_theme(
             kind, colour = right.styles.border_left
             assert kind == "vkey"  # team.tcss, wide layout (140 columns)
             assert colour == Color.parse(app.get_css_variables()["panel"])
+
+
+async def test_other_screens_rules_are_read_before_one_is_first_shown(store: RecordStore) -> None:
+    """Home's first frame is styled with app.tcss alone; a screen opened before the
+    start-up reads screens.tcss (help, at once) has its rules all the same."""
+    app = HeldApp(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert not app.stylesheet.has_source(str(SCREENS_CSS))
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert app.stylesheet.has_source(str(SCREENS_CSS))
+        assert app.screen.styles.align == ("center", "middle")  # screens.tcss: ModalScreen
+        await let_go(app, pilot)
 
 
 def test_the_garbage_collector_waits_for_the_start_up_then_runs_again(
