@@ -16,11 +16,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sdm_tui.core.fsutil import StoreError
 from sdm_tui.ui.widgets.cursor import CursorOptionList
+from sdm_tui.ui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from sdm_tui.core.gridfile import Headings
@@ -51,10 +52,11 @@ NEEDS_LOAD = ("start", "resume", "role-play", "review")
 
 
 class HomeFooter(Footer):
-    """Home's key bar, its keys built once before the first frame. Textual composes a
-    Footer empty and queues a build of its keys on each bindings update (Textual 8.2.8);
-    focusing Home's actions brings two before the first build runs, so the keys were
-    built twice. The first build reads the bindings as they are when it runs."""
+    """Home's key bar, its keys built once. Textual composes a Footer empty and queues a
+    build of its keys on each bindings update (Textual 8.2.8); focusing Home's actions
+    brings two before the first build runs, so the keys were built twice (the first
+    build reads the bindings as they are when it runs). Then widgets/footer.py's Footer
+    keeps them while they stay the same (a third build came before `ready`)."""
 
     _building = False  # the first build is queued
 
