@@ -92,7 +92,12 @@ class HomeScreen(Screen[None]):
             yield Static("", id="read-only", markup=False)  # when the folder cannot be written
             yield CursorOptionList(*self._actions("…"), id="home-actions")
             yield Static("Unfinished consultations (autosaved)", classes="heading", markup=False)
-            yield CursorOptionList(Option(CHECKING, disabled=True), id="drafts")
+            if self.app.ready:
+                yield CursorOptionList(Option(CHECKING, disabled=True), id="drafts")
+            else:
+                # Nothing to choose until the drafts are read: the list, drawn alike, comes
+                # with them (`_drafts_list`; an option list is a tenth of the first frame).
+                yield Static(f"  {CHECKING}", id="drafts-checking", markup=False)
         yield HomeFooter()
 
     def on_mount(self) -> None:
@@ -167,7 +172,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#welcome").display = usable
         if not usable:
             problems.update(self._grid_problems())
-        listed = self.query_one("#drafts", OptionList)
+        listed = self._drafts_list()
         if not drafts and listed.option_count == 1 and listed.get_option_at_index(0).id is None:
             # "Checking…" becomes "None": the same one line, redrawn in place.
             listed.replace_option_prompt_at_index(0, NO_DRAFTS)
@@ -179,6 +184,16 @@ class HomeScreen(Screen[None]):
             listed.add_option(Option(described, id=info.record_id, disabled=bool(info.in_use_by)))
         if not drafts:
             listed.add_option(Option(NO_DRAFTS, disabled=True))
+
+    def _drafts_list(self) -> OptionList:
+        """The drafts' list; the first time, in place of "Checking…" (see `compose`)."""
+        checking = self.query("#drafts-checking")
+        if not checking:
+            return self.query_one("#drafts", OptionList)
+        listed = CursorOptionList(Option(CHECKING, disabled=True), id="drafts")
+        self.query_one("#home").mount(listed, after=checking.first())
+        checking.remove()
+        return listed
 
     def _grid_problems(self) -> str:
         """Why no consultation can start: each problem names its file, line and fix."""
