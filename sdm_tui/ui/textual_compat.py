@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.notifications import Notification
     from textual.screen import Screen
-    from textual.widgets import RadioSet
+    from textual.widgets import Footer, RadioSet
     from textual.widgets._data_table import CellType
     from textual.widgets._select import SelectCurrent, SelectOverlay, SelectType
     from textual.widgets._selection_list import SelectionType
@@ -72,6 +72,11 @@ def toggle_button_face(button: ToggleButton) -> Content:
 
     face: Content = ToggleButton._button.fget(button)  # type: ignore[attr-defined]
     return face
+
+
+def footer_keys_ready(footer: Footer) -> bool:
+    """Has the Footer had its first bindings update (before it, it composes no keys)?"""
+    return bool(footer._bindings_ready)
 
 
 def notifications(app: App[object]) -> list[Notification]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import RadioButton, RadioSet
+from textual.widgets import Footer, RadioButton, RadioSet
 
 from sdm_tui.ui import textual_compat
 from sdm_tui.ui.textual_compat import (
@@ -39,6 +39,7 @@ def test_the_private_attributes_used_still_exist() -> None:
         assert f"self.{name}" in source, name
     assert "self._pressed_button" in inspect.getsource(RadioSet)
     assert "self._notifications" in inspect.getsource(App)
+    assert "self._bindings_ready" in inspect.getsource(Footer)
     handler = inspect.getsource(App._handle_exception)
     assert '"__rich__"' in handler and "self.panic(error)" in handler
 
@@ -49,7 +50,8 @@ def test_no_other_module_reaches_into_textual_privates() -> None:
         if path.name == "textual_compat.py":
             continue
         text = path.read_text("utf-8")
-        for needle in ("textual.widgets._", "_pressed_button", "_layout_required", "._button."):
+        needles = ("textual.widgets._", "_pressed_button", "_layout_required", "._button.")
+        for needle in (*needles, "_bindings_ready"):
             if needle in text:
                 offenders.append(f"{path.name}: {needle}")
     assert offenders == []

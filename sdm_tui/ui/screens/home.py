@@ -20,6 +20,7 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sdm_tui.core.fsutil import StoreError
+from sdm_tui.ui.textual_compat import footer_keys_ready
 from sdm_tui.ui.widgets.cursor import CursorOptionList
 from sdm_tui.ui.widgets.footer import Footer
 
@@ -63,7 +64,7 @@ class HomeFooter(Footer):
     def bindings_changed(self, screen: Screen[object]) -> None:
         if self._building:
             return
-        if not self._bindings_ready and self.is_attached and screen is self.screen:
+        if not footer_keys_ready(self) and self.is_attached and screen is self.screen:
             self._building = screen.app.app_focus  # as Textual's Footer queues it
         super().bindings_changed(screen)
 

@@ -13,6 +13,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
 
+from sdm_tui.ui.textual_compat import footer_keys_ready
+
 
 def shown(screen: Screen[object]) -> tuple[object, ...]:
     """Everything of the screen's bindings that the footer shows."""
@@ -38,7 +40,7 @@ class Footer(TextualFooter):
     _composed_from: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
-        ready = self._bindings_ready and self.is_attached
+        ready = footer_keys_ready(self) and self.is_attached
         self._composed_from = (shown(self.screen), self.show_command_palette) if ready else None
         yield from super().compose()
 
