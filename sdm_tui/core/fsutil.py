@@ -50,6 +50,8 @@ _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NOCTTY = getattr(os, "O_NOCTTY", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
+_WILLNEED: int | None = getattr(os, "POSIX_FADV_WILLNEED", None)
+_NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None)
 # What open() says for a link (ELOOP; EMLINK on FreeBSD, EFTYPE on some BSDs),
 # a FIFO opened for writing with no reader (ENXIO), or a folder (EISDIR).
 _REFUSED = {errno.ELOOP, errno.EMLINK, errno.ENXIO, errno.EISDIR, getattr(errno, "EFTYPE", -1)}
@@ -174,6 +176,51 @@ def read_regular_bytes(path: Path | str, max_bytes: int) -> bytes:
             if total > max_bytes:
                 raise too_large(path, os.fstat(fd).st_size, max_bytes)
         return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def warm(path: str, max_bytes: int) -> None:
+    """Read a regular file within max_bytes into the OS's cache, and nothing else: no
+    link followed, a FIFO never blocks, errors ignored (whoever reads it next says).
+
+    For reading ahead in a thread: on a cold cache, reading many small files waits on
+    the disk for each; a few threads reading ahead hide most of that wait.
+    """
+    try:
+        if not _O_NOFOLLOW and not stat.S_ISREG(os.lstat(path).st_mode):
+            return  # Windows: no O_NOFOLLOW
+        fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC | _O_BINARY)
+    except OSError:
+        return
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
+            if _WILLNEED is not None:  # the kernel reads it, nothing copied here
+                os.posix_fadvise(fd, 0, info.st_size, _WILLNEED)
+            else:
+                os.read(fd, info.st_size)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def in_cache(path: str) -> bool:
+    """True if the start of this regular file is in the OS's cache (Linux: a read that
+    must not wait for the disk); False if it is not, or where that cannot be asked."""
+    if _NOWAIT is None:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        return os.preadv(fd, [bytearray(1)], 0, _NOWAIT) >= 0
+    except OSError:  # BlockingIOError: not in the cache; EOPNOTSUPP...
+        return False
     finally:
         os.close(fd)
 

@@ -459,3 +459,20 @@ def test_atomic_write_replaces_a_planted_link_not_its_target(tmp_path: Path) -> 
     with pytest.raises(StoreError, match="never overwritten"):
         atomic_write(dangling, b"x", replace=False)
     assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_reading_ahead_never_blocks_on_a_fifo_nor_follows_a_link(tmp_path: Path) -> None:
+    """fsutil.warm and fsutil.in_cache (the index readers' read-ahead): a regular file is
+    read into the cache; a FIFO, a link, a folder or a missing file are left alone."""
+    record_file = tmp_path / "2026-01-01_aaaaaaaaaaaa.toml"
+    record_file.write_bytes(b"x = 1\n" * 100)
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)  # a blocking open would hang this test
+    link = tmp_path / "link.toml"
+    link.symlink_to(record_file)
+    for path in (record_file, fifo, link, tmp_path, tmp_path / "missing.toml"):
+        fsutil.warm(str(path), 1 << 20)  # never raises, never blocks
+    assert fsutil.in_cache(str(record_file)) == (fsutil._NOWAIT is not None)  # just read
+    for path in (fifo, link, tmp_path, tmp_path / "missing.toml"):
+        assert not fsutil.in_cache(str(path))

@@ -10,14 +10,21 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
+from sdm_tui.core import record
+from sdm_tui.core.fsutil import in_cache, warm
 from sdm_tui.core.index import fastread
 from sdm_tui.core.index.reading import read_batch
 from sdm_tui.core.index.schema import FileRow
 
 FIRST_BATCH = 100  # each worker's first batch: the newest days, whole, for the first page
+# Threads in each reader reading the next batch's files into the OS's cache while this
+# one is parsed: with the files not in the cache (a folder not read for a while), the
+# build of 100,000 waited on the disk for each file (31 s, against 14 s from the cache).
+WARMERS = 8
 _WORKER = "from sdm_tui.core.index.pool import _worker; _worker()"
 
 
@@ -31,9 +38,29 @@ def _worker() -> None:
         with contextlib.suppress(OSError):
             os.nice(10)
     out = sys.stdout.buffer
-    for start, end in batches(len(items), size):
-        pickle.dump(read_batch(root, items[start:end]), out, pickle.HIGHEST_PROTOCOL)
-        out.flush()
+    bounds = batches(len(items), size)
+    with ThreadPoolExecutor(WARMERS, thread_name_prefix="warm") as warmers:
+
+        def read_ahead(k: int) -> None:
+            if k >= len(bounds):
+                return
+            paths = [os.path.join(root, rel) for rel, _, _ in items[slice(*bounds[k])]]
+            if all(in_cache(p) for p in paths[:: max(1, len(paths) // 4)]):
+                return  # read lately: the files are in the cache already
+            for n in range(WARMERS):  # each thread a share (not a task a file)
+                warmers.submit(_warm_all, paths[n::WARMERS])
+
+        read_ahead(0)
+        for k, (start, end) in enumerate(bounds):
+            read_ahead(k + 1)  # off the disk while this batch is parsed
+            pickle.dump(read_batch(root, items[start:end]), out, pickle.HIGHEST_PROTOCOL)
+            out.flush()
+        warmers.shutdown(cancel_futures=True)
+
+
+def _warm_all(paths: list[str]) -> None:
+    for path in paths:
+        warm(path, record.MAX_RECORD_BYTES)
 
 
 def batches(count: int, size: int) -> list[tuple[int, int]]:
