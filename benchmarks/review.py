@@ -201,10 +201,37 @@ def child_verify(root: Path) -> dict[str, object]:
     }
 
 
-def child_build(root: Path) -> dict[str, object]:
+def _set_cache(root: Path, cached: bool) -> bool:
+    """Every record file's bytes into the OS's cache (read once), or out of it (Linux:
+    posix_fadvise DONTNEED; the folders' and files' own details stay cached). False
+    where files cannot be taken out of the cache."""
+    dontneed = getattr(os, "POSIX_FADV_DONTNEED", None)
+    if not cached and dontneed is None:
+        return False
+    for path in root.glob("*/*/*.toml"):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if cached:
+                while os.read(fd, 1 << 16):
+                    pass
+            else:
+                os.posix_fadvise(fd, 0, 0, dontneed)
+        finally:
+            os.close(fd)
+    return True
+
+
+def child_build(root: Path, cached: bool = True) -> dict[str, object]:
     """Build the index from nothing (reading every file, with worker processes), in a
     thread as the review screen does; meanwhile the list asks for its first page and
-    a filter every 50 ms, as it would show them while the index fills."""
+    a filter every 50 ms, as it would show them while the index fills.
+
+    `cached`: the files were read lately (in the OS's cache, as after the app's own
+    background check), else not (a folder not opened for a while: read from the disk).
+    Which one a build meets varies (this machine's kernel gives cache back to the host
+    within minutes), so each is measured in a state set first."""
+    if not _set_cache(root, cached):
+        return {"skipped": "files cannot be taken out of the OS's cache here"}
     _drop_index(root)
     f = Filters(modes=TRAINING)
     start = time.perf_counter()
@@ -285,7 +312,7 @@ def bench_review(sizes: tuple[int, ...] = (1000, 10000, 100000), queries: int = 
         build = _child("build", root)
         figures.append(
             _figure(
-                f"{label}: build index from nothing",
+                f"{label}: build index from nothing (files in the OS cache)",
                 build["seconds"],
                 "s",
                 BUILD_TARGET_S if n == 100_000 else "-",
@@ -294,6 +321,18 @@ def bench_review(sizes: tuple[int, ...] = (1000, 10000, 100000), queries: int = 
             )
         )
         if n == largest:
+            uncached = _child("build-uncached", root)
+            if "seconds" in uncached:
+                figures.append(
+                    _figure(
+                        f"{label}: build index from nothing (files read from the disk)",
+                        uncached["seconds"],
+                        "s",
+                        "-",
+                        per_record_ms=round(uncached["seconds"] / n * 1000, 3),
+                    )
+                )
+                figures[-1].update(target=None, target_on="value", **{"pass": None})
             figures.append(
                 _figure(
                     f"{label}: list usable while building (first page of the newest)",
@@ -418,15 +457,20 @@ def main() -> int:
     for f in figures:
         print(
             f"{f['name']:<66}{f['value']:>10}  {f['unit']:<16}{f['target']:>6}  "
-            f"{'pass' if f['pass'] else 'FAIL'}"
+            f"{'info' if f['pass'] is None else 'pass' if f['pass'] else 'FAIL'}"
         )
-    return 0 if all(f["pass"] for f in figures) else 1
+    return 0 if all(f["pass"] is not False for f in figures) else 1
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] in ("query", "build", "verify"):
+    if len(sys.argv) == 3 and sys.argv[1] in ("query", "build", "build-uncached", "verify"):
         kind, folder = sys.argv[1], Path(sys.argv[2])
-        children = {"query": child_query, "build": child_build, "verify": child_verify}
+        children = {
+            "query": child_query,
+            "build": child_build,
+            "build-uncached": lambda root: child_build(root, cached=False),
+            "verify": child_verify,
+        }
         result = children[kind](folder)
         print(json.dumps(result))
         sys.exit(0)
