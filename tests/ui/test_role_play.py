@@ -90,25 +90,13 @@ def on_screen(app: SdmApp, text: str) -> bool:
     return text in screen_text(app) or text in widget_text(app)
 
 
-async def choose_option(pilot: Pilot, listing: OptionList, option_id: str) -> None:
-    """With `listing` focused: arrow to the option `option_id`, then Enter."""
-    assert listing.has_focus
-    ids = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
-    assert option_id in ids, ids
-    current = listing.highlighted or 0
-    target = ids.index(option_id)
-    step = "down" if target > current else "up"
-    await pilot.press(*[step] * abs(target - current), "enter")
-    await pilot.pause()
-
-
 async def start_role_play(pilot: Pilot, scenario_id: str) -> ConsultationScreen:
     """Home -> "Start a training role-play" -> the scenario -> team talk."""
     app = pilot.app
     assert isinstance(app.screen, HomeScreen)
-    await choose_option(pilot, app.screen.query_one("#home-actions", OptionList), "role-play")
+    await flow.choose_option(pilot, app.screen.query_one("#home-actions", OptionList), "role-play")
     assert isinstance(app.screen, ChooseScenario)
-    await choose_option(pilot, app.screen.query_one("#scenario-list", OptionList), scenario_id)
+    await flow.choose_option(pilot, app.screen.query_one("#scenario-list", OptionList), scenario_id)
     await pilot.pause()
     screen = app.screen
     assert isinstance(screen, ConsultationScreen), screen
@@ -121,7 +109,7 @@ async def show_brief(pilot: Pilot, choice: str) -> None:
     await flow.go(pilot, "f7")
     chooser = pilot.app.screen
     assert isinstance(chooser, BriefChooser)
-    await choose_option(pilot, chooser.query_one("#brief-choice", OptionList), choice)
+    await flow.choose_option(pilot, chooser.query_one("#brief-choice", OptionList), choice)
     assert isinstance(pilot.app.screen, BriefScreen)
 
 
@@ -196,7 +184,9 @@ async def test_a_whole_role_play_from_home_to_the_exported_debrief(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        await choose_option(pilot, app.screen.query_one("#home-actions", OptionList), "role-play")
+        await flow.choose_option(
+            pilot, app.screen.query_one("#home-actions", OptionList), "role-play"
+        )
         chooser = app.screen
         assert isinstance(chooser, ChooseScenario)
         titles = chooser.query_one("#scenario-list", OptionList)
@@ -374,7 +364,7 @@ async def test_a_resumed_role_play_keeps_its_scenario_and_scores(
         assert isinstance(training_app.screen, HomeScreen)
         drafts = training_app.screen.query_one("#drafts", OptionList)
         assert "training" in str(drafts.get_option_at_index(0).prompt)
-        await choose_option(
+        await flow.choose_option(
             pilot, training_app.screen.query_one("#home-actions", OptionList), "resume"
         )
         await pilot.press("enter")
@@ -396,7 +386,9 @@ async def test_no_usable_scenario_says_which_folder_and_how_to_check(store: Reco
         await pilot.pause()
         shown = [n.message for n in notifications(app)]
         assert any("bad-grid.toml" in m and "no grid with id" in m for m in shown), shown
-        await choose_option(pilot, app.screen.query_one("#home-actions", OptionList), "role-play")
+        await flow.choose_option(
+            pilot, app.screen.query_one("#home-actions", OptionList), "role-play"
+        )
         assert isinstance(app.screen, ChooseScenario)
         text = widget_text(app)
         assert f"No role-play scenario can be used from {broken}." in text

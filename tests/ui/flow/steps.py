@@ -395,18 +395,24 @@ async def paste_text(pilot: Pilot, text: str) -> None:
 # Side by side ------------------------------------------------------------------------
 
 
+async def choose_option(pilot: Pilot, listing: OptionList, option_id: str) -> None:
+    """With `listing` focused: arrow to the option `option_id`, then Enter."""
+    assert listing.has_focus
+    ids = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+    assert option_id in ids, ids
+    current = listing.highlighted or 0
+    target = ids.index(option_id)
+    step = "down" if target > current else "up"
+    await pilot.press(*[step] * abs(target - current), "enter")
+    await pilot.pause()
+
+
 async def open_disagreement(pilot: Pilot, disagreement_id: str) -> DisagreementScreen:
     """Side by side: Tab to the list of differences, arrow to one, Enter."""
     screen = consultation(pilot)
     listing = screen.query_one("#side-disagreements", OptionList)
     await tab_to(pilot, "side-disagreements")
-    ids = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
-    assert disagreement_id in ids, ids
-    current = listing.highlighted or 0
-    target = ids.index(disagreement_id)
-    step = "down" if target > current else "up"
-    await pilot.press(*[step] * abs(target - current), "enter")
-    await pilot.pause()
+    await choose_option(pilot, listing, disagreement_id)
     modal = pilot.app.screen
     assert isinstance(modal, DisagreementScreen)
     assert modal.disagreement.id == disagreement_id
