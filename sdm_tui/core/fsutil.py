@@ -180,44 +180,61 @@ def read_regular_bytes(path: Path | str, max_bytes: int) -> bytes:
         os.close(fd)
 
 
+def open_small_regular(path: Path | str, max_bytes: int) -> tuple[int, int] | None:
+    """(descriptor, size) of a regular file within max_bytes, opened for reading; None
+    for anything else (a link, FIFO, device, folder, too large, gone). No error raised.
+
+    The quick form of open_regular for code that looks at every file and only skips
+    what it cannot use (the index readers' read-ahead, the background check): no link
+    followed, a FIFO never blocks, fstat on what was opened. The caller closes it.
+    """
+    try:
+        if not _O_NOFOLLOW and not stat.S_ISREG(os.lstat(path).st_mode):
+            return None  # Windows: no O_NOFOLLOW
+        flags = os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_NOCTTY | _O_CLOEXEC | _O_BINARY
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+        os.close(fd)
+        return None
+    return fd, info.st_size
+
+
 def warm(path: str, max_bytes: int) -> None:
-    """Read a regular file within max_bytes into the OS's cache, and nothing else: no
-    link followed, a FIFO never blocks, errors ignored (whoever reads it next says).
+    """Read a regular file within max_bytes into the OS's cache, and nothing else
+    (open_small_regular); errors ignored: whoever reads it next says.
 
     For reading ahead in a thread: on a cold cache, reading many small files waits on
     the disk for each; a few threads reading ahead hide most of that wait.
     """
-    try:
-        if not _O_NOFOLLOW and not stat.S_ISREG(os.lstat(path).st_mode):
-            return  # Windows: no O_NOFOLLOW
-        fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC | _O_BINARY)
-    except OSError:
+    opened = open_small_regular(path, max_bytes)
+    if opened is None:
         return
+    fd, size = opened
     try:
-        info = os.fstat(fd)
-        if stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
-            if _WILLNEED is not None:  # the kernel reads it, nothing copied here
-                os.posix_fadvise(fd, 0, info.st_size, _WILLNEED)
-            else:
-                os.read(fd, info.st_size)
+        if _WILLNEED is not None:  # the kernel reads it, nothing copied here
+            os.posix_fadvise(fd, 0, size, _WILLNEED)
+        else:
+            os.read(fd, size)
     except OSError:
         pass
     finally:
         os.close(fd)
 
 
-def in_cache(path: str) -> bool:
+def in_cache(path: str, max_bytes: int) -> bool:
     """True if the start of this regular file is in the OS's cache (Linux: a read that
     must not wait for the disk); False if it is not, or where that cannot be asked."""
-    if _NOWAIT is None:
+    opened = open_small_regular(path, max_bytes) if _NOWAIT is not None else None
+    if opened is None or _NOWAIT is None:
         return False
+    fd, _ = opened
     try:
-        fd = os.open(path, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return False
         return os.preadv(fd, [bytearray(1)], 0, _NOWAIT) >= 0
     except OSError:  # BlockingIOError: not in the cache; EOPNOTSUPP...
         return False

@@ -473,6 +473,6 @@ def test_reading_ahead_never_blocks_on_a_fifo_nor_follows_a_link(tmp_path: Path)
     link.symlink_to(record_file)
     for path in (record_file, fifo, link, tmp_path, tmp_path / "missing.toml"):
         fsutil.warm(str(path), 1 << 20)  # never raises, never blocks
-    assert fsutil.in_cache(str(record_file)) == (fsutil._NOWAIT is not None)  # just read
+    assert fsutil.in_cache(str(record_file), 1 << 20) == (fsutil._NOWAIT is not None)  # just read
     for path in (fifo, link, tmp_path, tmp_path / "missing.toml"):
-        assert not fsutil.in_cache(str(path))
+        assert not fsutil.in_cache(str(path), 1 << 20)

@@ -45,7 +45,7 @@ def _worker() -> None:
             if k >= len(bounds):
                 return
             paths = [os.path.join(root, rel) for rel, _, _ in items[slice(*bounds[k])]]
-            if all(in_cache(p) for p in paths[:: max(1, len(paths) // 4)]):
+            if all(in_cache(p, record.MAX_RECORD_BYTES) for p in paths[:: max(1, len(paths) // 4)]):
                 return  # read lately: the files are in the cache already
             for n in range(WARMERS):  # each thread a share (not a task a file)
                 warmers.submit(_warm_all, paths[n::WARMERS])

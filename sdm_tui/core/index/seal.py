@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import stat
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,34 +26,26 @@ from typing import Any, TextIO
 if __package__ in (None, ""):  # run as a script: the package's parent on the path
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from sdm_tui.core.fsutil import check_regular
+from sdm_tui.core.fsutil import check_regular, open_small_regular
 
 BATCH = 500
 READERS = 8  # files read at once by the checker
-_OPEN = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_NO_BLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 
 def file_digest(path: Path, max_bytes: int) -> str:
     """The sha256 of a regular file within max_bytes, else "" (a link, FIFO, too large...).
 
-    As fsutil.open_regular (no link followed, a FIFO never blocks, fstat on what
+    fsutil.open_small_regular (no link followed, a FIFO never blocks, fstat on what
     was opened), reading the file's own size at once: this runs for every file.
     """
-    try:
-        if not _NO_FOLLOW and not stat.S_ISREG(os.lstat(path).st_mode):
-            return ""  # Windows: no O_NOFOLLOW
-        fd = os.open(path, _OPEN | _NO_FOLLOW | _NO_BLOCK)
-    except OSError:
+    opened = open_small_regular(path, max_bytes)
+    if opened is None:
         return ""
+    fd, size = opened
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
-            return ""
         digest = hashlib.sha256()
         total = 0
-        while chunk := os.read(fd, min(info.st_size + 1, max_bytes + 1 - total) or 1):
+        while chunk := os.read(fd, min(size + 1, max_bytes + 1 - total) or 1):
             digest.update(chunk)
             total += len(chunk)
             if total > max_bytes:
