@@ -71,7 +71,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _json_default(value: Any) -> str:
+def hash_default(value: Any) -> str:
+    """How the integrity hash writes a date or a time stamp (its isoformat); any other
+    value JSON cannot hold is refused."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     raise TypeError(f"cannot hash {type(value).__name__}")
@@ -80,7 +82,7 @@ def _json_default(value: Any) -> str:
 def content_hash(data: dict[str, Any]) -> str:
     body = {k: v for k, v in data.items() if k != "integrity"}
     canonical = json.dumps(
-        body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default
+        body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=hash_default
     )
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

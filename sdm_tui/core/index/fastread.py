@@ -17,9 +17,9 @@ own process. Without rtoml or orjson installed, everything goes the usual way.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
 from typing import Any
 
+from sdm_tui.core.record import hash_default
 from sdm_tui.core.session import SCHEMA_VERSION, Session
 from sdm_tui.core.text import may_need_cleaning
 
@@ -36,18 +36,11 @@ _ON = False  # switched on in reader processes only (use())
 def use() -> None:
     """Read with the fast parser from now on (a reader process, at its start)."""
     global _ON
-    _ON = rtoml is not None and orjson is not None
+    _ON = available()
 
 
 def available() -> bool:
     return rtoml is not None and orjson is not None
-
-
-def _as_text(value: Any) -> str:
-    # record._json_default's answer for the values orjson is told to pass on.
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot hash {type(value).__name__}")
 
 
 def content_hash(data: dict[str, Any]) -> str:
@@ -55,7 +48,7 @@ def content_hash(data: dict[str, Any]) -> str:
     (sorted keys, no spaces, text not escaped beyond JSON's own, dates as isoformat)."""
     body = {k: v for k, v in data.items() if k != "integrity"}
     canonical = orjson.dumps(
-        body, default=_as_text, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+        body, default=hash_default, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
     )
     return "sha256:" + hashlib.sha256(canonical).hexdigest()
 
