@@ -220,7 +220,6 @@ class Sync(Connections):
         the clinic summaries."""
         conn.execute("BEGIN IMMEDIATE")
         try:
-            there = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             if start:
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (BULK,))
                 conn.execute(
@@ -230,6 +229,7 @@ class Sync(Connections):
                     kind = "INDEX" if statement.startswith("CREATE INDEX") else "TRIGGER"
                     conn.execute(f"DROP {kind} IF EXISTS {name}")
             else:
+                there = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
                 for name, statement in deferred_statements(self.fts):
                     if name not in there:
                         conn.execute(statement)
